@@ -1,0 +1,363 @@
+//! One audit run: read inputs, parse each document once, run every rule
+//! component in its sandbox on the kinds it asked for, merge the findings.
+//!
+//! A component that fails (bad bytes, a trap, a limit, malformed output) costs
+//! only its own findings: the error names it and every other rule still reports.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use rewheel_manifest::Object;
+
+use crate::input;
+use crate::report::{ErrorEntry, FindingEntry, Location, Report, ResourceRef, Severity, SkippedEntry, Summary};
+use crate::rulepack::RuleSource;
+use crate::sandbox::{self, Limits, Resource, RuleMeta, Sandbox};
+
+/// What to audit and with which rules.
+#[derive(Debug, Clone)]
+pub struct AuditOptions {
+    pub paths: Vec<String>,
+    pub rules: Vec<RuleSource>,
+    /// Errors met while reading `--rules` paths.
+    pub rule_errors: Vec<ErrorEntry>,
+    pub limits: Limits,
+    /// Rule components run at once.
+    pub jobs: usize,
+}
+
+/// The loaded manifests: parsed once, shared by every rule.
+pub struct Manifests {
+    pub objects: Vec<Object>,
+    pub summary: Summary,
+    pub errors: Vec<ErrorEntry>,
+    pub skipped: Vec<SkippedEntry>,
+}
+
+/// Read and parse every input path.
+pub fn load_manifests(paths: &[String]) -> Manifests {
+    let inputs = input::read_inputs(paths);
+    let mut m = Manifests { objects: Vec::new(), summary: Summary::default(), errors: Vec::new(), skipped: Vec::new() };
+    for e in inputs.errors {
+        m.errors.push(ErrorEntry::input(&e.file, e.line, e.message));
+    }
+    for source in inputs.sources {
+        m.summary.files += 1;
+        let loaded = rewheel_manifest::load_str(&source.name, &source.text);
+        m.summary.documents += loaded.documents;
+        for e in loaded.errors {
+            m.errors.push(ErrorEntry::parse(&source.name, e.line, e.message));
+        }
+        for s in loaded.skipped {
+            m.skipped.push(SkippedEntry {
+                file: source.name.clone(),
+                line: s.line,
+                document: s.document,
+                reason: s.reason,
+            });
+        }
+        m.objects.extend(loaded.objects);
+    }
+    m.summary.objects = m.objects.len() as u32;
+    m
+}
+
+/// A component's rules, as it declared them.
+#[derive(Debug, Clone)]
+pub struct ComponentRules {
+    pub component: String,
+    pub rules: Vec<RuleMeta>,
+}
+
+/// Compile and instantiate each component and ask for its rules.
+pub fn list_rules(sources: &[RuleSource], limits: Limits, jobs: usize) -> (Vec<ComponentRules>, Vec<ErrorEntry>) {
+    let sandbox = match Sandbox::new(limits) {
+        Ok(s) => Arc::new(s),
+        Err(e) => return (Vec::new(), vec![ErrorEntry::rule("sandbox", format!("cannot start the sandbox: {e}"))]),
+    };
+    let outcomes = parallel(sources.to_vec(), jobs, {
+        let sandbox = sandbox.clone();
+        move |source: RuleSource| {
+            let loaded = sandbox.compile(&source.name, &source.bytes)?;
+            let mut instance = sandbox.instantiate(&loaded, sandbox.limits())?;
+            let rules = instance.rules()?;
+            Ok::<_, sandbox::RuleError>(ComponentRules { component: source.name, rules })
+        }
+    });
+    let mut components = Vec::new();
+    let mut errors = Vec::new();
+    for outcome in outcomes {
+        match outcome {
+            Ok(c) => components.push(c),
+            Err(e) => errors.push(ErrorEntry::rule(&e.component, e.message)),
+        }
+    }
+    validate_metas(&mut components, &mut errors);
+    (components, errors)
+}
+
+/// Refuse components whose metadata is unusable: empty ids, or ids another
+/// component already declared (the first, in rule-source order, wins).
+fn validate_metas(components: &mut Vec<ComponentRules>, errors: &mut Vec<ErrorEntry>) {
+    let mut seen: BTreeMap<String, String> = BTreeMap::new();
+    components.retain(|c| {
+        let mut ids = BTreeSet::new();
+        for rule in &c.rules {
+            if rule.id.trim().is_empty() {
+                errors
+                    .push(ErrorEntry::rule(&c.component, "declares a rule with an empty id; component skipped".into()));
+                return false;
+            }
+            if let Some(other) = seen.get(&rule.id) {
+                errors.push(ErrorEntry::rule(
+                    &c.component,
+                    format!("rule id {:?} is already declared by {other}; component skipped", rule.id),
+                ));
+                return false;
+            }
+            if !ids.insert(rule.id.clone()) {
+                errors.push(ErrorEntry::rule(
+                    &c.component,
+                    format!("declares rule id {:?} twice; component skipped", rule.id),
+                ));
+                return false;
+            }
+        }
+        for id in ids {
+            seen.insert(id, c.component.clone());
+        }
+        true
+    });
+}
+
+/// Run the audit.
+pub fn run(options: AuditOptions) -> Report {
+    let manifests = load_manifests(&options.paths);
+    let mut errors = manifests.errors;
+    errors.extend(options.rule_errors.iter().cloned());
+
+    let sandbox = match Sandbox::new(options.limits) {
+        Ok(s) => Arc::new(s),
+        Err(e) => {
+            errors.push(ErrorEntry::rule("sandbox", format!("cannot start the sandbox: {e}")));
+            return finish(Vec::new(), errors, manifests.skipped, manifests.summary, 0, 0, 0);
+        }
+    };
+
+    // Each object crosses the boundary as a WIT resource with a JSON body; build them once.
+    let resources: Arc<Vec<Resource>> = Arc::new(manifests.objects.iter().map(to_resource).collect());
+    let objects = Arc::new(manifests.objects);
+
+    let outcomes = parallel(options.rules.clone(), options.jobs, {
+        let (sandbox, resources, objects) = (sandbox.clone(), resources.clone(), objects.clone());
+        move |source: RuleSource| run_component(&sandbox, &source, &objects, &resources)
+    });
+
+    // Collect, refusing duplicate rule ids across components.
+    let mut components = Vec::new();
+    for outcome in outcomes {
+        match outcome {
+            Ok(done) => components.push(done),
+            Err(e) => errors.push(ErrorEntry::rule(&e.component, e.message)),
+        }
+    }
+    let mut declared: Vec<ComponentRules> = components.iter().map(|c| c.rules.clone()).collect();
+    validate_metas(&mut declared, &mut errors);
+    let kept: BTreeSet<&str> = declared.iter().map(|c| c.component.as_str()).collect();
+    let components: Vec<ComponentRun> =
+        components.into_iter().filter(|c| kept.contains(c.rules.component.as_str())).collect();
+
+    let metas: BTreeMap<&str, &RuleMeta> =
+        components.iter().flat_map(|c| c.rules.rules.iter().map(|m| (m.id.as_str(), m))).collect();
+    let rule_count = metas.len() as u32;
+    let mut raw: Vec<(usize, &sandbox::Finding)> =
+        components.iter().flat_map(|c| c.findings.iter().map(|f| (f.resource as usize, f))).collect();
+
+    // Each smell once per resource, at the most specific rule.
+    let before = raw.len();
+    let reporters: BTreeMap<usize, BTreeSet<&str>> = raw.iter().fold(BTreeMap::new(), |mut acc, (r, f)| {
+        acc.entry(*r).or_default().insert(f.rule.as_str());
+        acc
+    });
+    raw.retain(|(r, f)| {
+        !reporters[r].iter().any(|other| metas.get(other).is_some_and(|m| m.supersedes.iter().any(|s| s == &f.rule)))
+    });
+    let superseded = (before - raw.len()) as u32;
+
+    let findings = raw
+        .into_iter()
+        .map(|(r, f)| {
+            let meta = metas[f.rule.as_str()];
+            let o = &objects[r];
+            FindingEntry {
+                rule: f.rule.clone(),
+                component: meta.component.clone(),
+                category: category_name(meta.category).to_string(),
+                severity: severity(f.severity),
+                message: f.message.clone(),
+                replace_with: f.replace_with.clone().unwrap_or_else(|| meta.replace_with.clone()),
+                sources: meta.sources.clone(),
+                path: f.path.clone(),
+                resource: ResourceRef {
+                    api_version: o.api_version.clone(),
+                    kind: o.kind.clone(),
+                    namespace: o.namespace.clone(),
+                    name: o.name.clone(),
+                },
+                location: Location {
+                    file: o.provenance.file.clone(),
+                    line: o.provenance.line,
+                    document: o.provenance.document,
+                    template: o.provenance.template.clone(),
+                },
+            }
+        })
+        .collect();
+    finish(findings, errors, manifests.skipped, manifests.summary, components.len() as u32, rule_count, superseded)
+}
+
+fn finish(
+    findings: Vec<FindingEntry>,
+    errors: Vec<ErrorEntry>,
+    skipped: Vec<SkippedEntry>,
+    mut summary: Summary,
+    components: u32,
+    rules: u32,
+    superseded: u32,
+) -> Report {
+    summary.components = components;
+    summary.rules = rules;
+    summary.superseded = superseded;
+    let mut report = Report { version: crate::report::REPORT_VERSION, findings, errors, skipped, summary };
+    report.finish();
+    report
+}
+
+/// A component that ran: its rules and its (validated) findings, with
+/// `resource` rewritten to the index into the run's objects.
+struct ComponentRun {
+    rules: ComponentRules,
+    findings: Vec<sandbox::Finding>,
+}
+
+fn run_component(
+    sandbox: &Sandbox,
+    source: &RuleSource,
+    objects: &[Object],
+    resources: &[Resource],
+) -> Result<ComponentRun, sandbox::RuleError> {
+    let loaded = sandbox.compile(&source.name, &source.bytes)?;
+    let mut instance = sandbox.instantiate(&loaded, sandbox.limits())?;
+    let rules = instance.rules()?;
+
+    // Send only the kinds the component's rules declared (all, if any rule declared none).
+    let all_kinds = rules.iter().any(|r| r.kinds.is_empty());
+    let kinds: BTreeSet<&str> = rules.iter().flat_map(|r| r.kinds.iter().map(String::as_str)).collect();
+    let wanted: Vec<usize> =
+        (0..objects.len()).filter(|&i| all_kinds || kinds.contains(objects[i].kind.as_str())).collect();
+    let batch: Vec<Resource> = wanted.iter().map(|&i| resources[i].clone()).collect();
+
+    let findings = if batch.is_empty() {
+        Vec::new()
+    } else {
+        let batch_name = format!("{} resources from {} file(s)", batch.len(), count_files(&wanted, objects));
+        let mut findings = instance.check(&batch, &batch_name)?;
+        let ids: BTreeSet<&str> = rules.iter().map(|r| r.id.as_str()).collect();
+        for f in &mut findings {
+            if !ids.contains(f.rule.as_str()) {
+                return Err(sandbox::RuleError::new(
+                    &source.name,
+                    format!(
+                        "returned a finding for rule {:?}, which it does not declare; its findings were discarded",
+                        f.rule
+                    ),
+                ));
+            }
+            let Some(&index) = wanted.get(f.resource as usize) else {
+                return Err(sandbox::RuleError::new(
+                    &source.name,
+                    format!(
+                        "returned a finding for resource {} of a batch of {}; its findings were discarded",
+                        f.resource,
+                        batch.len()
+                    ),
+                ));
+            };
+            f.resource = index as u32;
+        }
+        findings
+    };
+    Ok(ComponentRun { rules: ComponentRules { component: source.name.clone(), rules }, findings })
+}
+
+fn count_files(indices: &[usize], objects: &[Object]) -> usize {
+    indices.iter().map(|&i| objects[i].provenance.file.as_str()).collect::<BTreeSet<_>>().len()
+}
+
+fn to_resource(o: &Object) -> Resource {
+    Resource {
+        api_version: o.api_version.clone(),
+        kind: o.kind.clone(),
+        namespace: o.namespace.clone(),
+        name: o.name.clone(),
+        labels: o.labels.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        annotations: o.annotations.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        provenance: sandbox::Provenance {
+            file: o.provenance.file.clone(),
+            document: o.provenance.document,
+            line: o.provenance.line,
+            template: o.provenance.template.clone(),
+            chart: o.provenance.chart.clone(),
+        },
+        body: o.body.to_string(),
+    }
+}
+
+/// Run `work` on every item on a pool of `jobs` threads; results keep item order.
+fn parallel<I, O, F>(items: Vec<I>, jobs: usize, work: F) -> Vec<O>
+where
+    I: Send + 'static,
+    O: Send + 'static,
+    F: Fn(I) -> O + Send + Sync + 'static,
+{
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .max_blocking_threads(jobs.max(1))
+        .thread_name("rewheel-rule")
+        .build()
+        .expect("start the tokio runtime");
+    let work = Arc::new(work);
+    runtime.block_on(async move {
+        let handles: Vec<_> = items
+            .into_iter()
+            .map(|item| {
+                let work = work.clone();
+                tokio::task::spawn_blocking(move || work(item))
+            })
+            .collect();
+        let mut out = Vec::with_capacity(handles.len());
+        for handle in handles {
+            out.push(handle.await.expect("a rule thread panicked"));
+        }
+        out
+    })
+}
+
+pub fn severity(s: sandbox::Severity) -> Severity {
+    match s {
+        sandbox::Severity::Info => Severity::Info,
+        sandbox::Severity::Warning => Severity::Warning,
+        sandbox::Severity::Error => Severity::Error,
+    }
+}
+
+pub fn category_name(c: sandbox::Category) -> &'static str {
+    match c {
+        sandbox::Category::ReinventedWorkload => "reinvented-workload",
+        sandbox::Category::BootstrapScript => "bootstrap-script",
+        sandbox::Category::RetiredPlane => "retired-plane",
+        sandbox::Category::UnsafeDefault => "unsafe-default",
+        sandbox::Category::InlineSecret => "inline-secret",
+        sandbox::Category::PolicyOverlap => "policy-overlap",
+    }
+}

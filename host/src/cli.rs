@@ -1,0 +1,243 @@
+//! Command-line interface and exit codes.
+//!
+//! Exit codes (README "Exit codes"):
+//! - 0: no finding at or above `--fail-on`, and no error;
+//! - 1: findings at or above `--fail-on`;
+//! - 2: a usage error, or an input, parse or rule error (the report is still
+//!   written: the findings that could be computed are in it).
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::audit::{self, AuditOptions};
+use crate::report::Severity;
+use crate::rulepack;
+use crate::sandbox::Limits;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "rewheel",
+    version,
+    about = "Find local control logic in rendered Kubernetes manifests that an upstream chart or operator already reconciles",
+    after_help = "Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage, input, parse or rule errors."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Audit rendered manifests (files, directories, or - for stdin).
+    Audit(AuditArgs),
+    /// Inspect the rules.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum RulesCommand {
+    /// List every rule: id, component, category, severity, summary.
+    List {
+        #[command(flatten)]
+        rules: RuleArgs,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Args)]
+struct AuditArgs {
+    /// Manifest files or directories (recursive, *.yaml and *.yml); - reads stdin.
+    #[arg(value_name = "PATH", required = true)]
+    paths: Vec<String>,
+    #[command(flatten)]
+    rules: RuleArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Lowest severity that makes the run fail (exit 1).
+    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
+    fail_on: FailOn,
+    #[command(flatten)]
+    limits: LimitArgs,
+    /// Rule components run in parallel (default: available cores).
+    #[arg(long, short = 'j')]
+    jobs: Option<usize>,
+}
+
+#[derive(Debug, Args)]
+struct RuleArgs {
+    /// Extra rule components: a .wasm file, or a directory of them. Repeatable.
+    #[arg(long = "rules", value_name = "DIR|FILE")]
+    rules: Vec<String>,
+    /// Do not load the rule pack built into this binary.
+    #[arg(long)]
+    no_builtin_rules: bool,
+}
+
+#[derive(Debug, Args)]
+struct LimitArgs {
+    /// Instruction budget (wasmtime fuel) for each rule call.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().fuel)]
+    rule_fuel: u64,
+    /// Linear memory limit for each rule instance, in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = Limits::default().memory_bytes >> 20)]
+    rule_memory: usize,
+    /// Wall-clock limit for each rule call, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = Limits::default().timeout.as_secs_f64())]
+    rule_timeout: f64,
+}
+
+impl LimitArgs {
+    fn limits(&self) -> Limits {
+        Limits {
+            fuel: self.rule_fuel,
+            memory_bytes: self.rule_memory << 20,
+            timeout: Duration::from_secs_f64(self.rule_timeout.max(0.01)),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FailOn {
+    Info,
+    Warning,
+    Error,
+    Never,
+}
+
+impl FailOn {
+    fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Info => Some(Severity::Info),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Error => Some(Severity::Error),
+            FailOn::Never => None,
+        }
+    }
+}
+
+pub const EXIT_CLEAN: u8 = 0;
+pub const EXIT_FINDINGS: u8 = 1;
+pub const EXIT_ERROR: u8 = 2;
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { EXIT_ERROR } else { EXIT_CLEAN });
+        }
+    };
+    match cli.command {
+        Command::Audit(args) => audit_command(args),
+        Command::Rules(RulesCommand::List { rules, format }) => rules_list(rules, format),
+    }
+}
+
+fn rule_sources(args: &RuleArgs) -> (Vec<rulepack::RuleSource>, Vec<crate::report::ErrorEntry>) {
+    let mut sources = if args.no_builtin_rules { Vec::new() } else { rulepack::builtin() };
+    let (extra, errors) = rulepack::from_paths(&args.rules);
+    sources.extend(extra);
+    (sources, errors)
+}
+
+fn default_jobs() -> usize {
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+}
+
+fn audit_command(args: AuditArgs) -> ExitCode {
+    let (rules, rule_errors) = rule_sources(&args.rules);
+    if rules.is_empty() && rule_errors.is_empty() {
+        eprintln!("error: no rules to run: drop --no-builtin-rules or add --rules DIR|FILE");
+        return ExitCode::from(EXIT_ERROR);
+    }
+    let report = audit::run(AuditOptions {
+        paths: args.paths,
+        rules,
+        rule_errors,
+        limits: args.limits.limits(),
+        jobs: args.jobs.unwrap_or_else(default_jobs),
+    });
+    let out = match args.format {
+        Format::Json => report.to_json(),
+        Format::Text => report.to_text(),
+    };
+    if let Err(e) = std::io::stdout().lock().write_all(out.as_bytes())
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("error: cannot write the report: {e}");
+        return ExitCode::from(EXIT_ERROR);
+    }
+    let failing = args.fail_on.threshold().is_some_and(|t| report.findings.iter().any(|f| f.severity >= t));
+    ExitCode::from(if !report.errors.is_empty() {
+        EXIT_ERROR
+    } else if failing {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    })
+}
+
+fn rules_list(args: RuleArgs, format: Format) -> ExitCode {
+    let (sources, mut errors) = rule_sources(&args);
+    let (components, more) = audit::list_rules(&sources, Limits::default(), default_jobs());
+    errors.extend(more);
+    let mut rows: Vec<serde_json::Value> = Vec::new();
+    for c in &components {
+        for r in &c.rules {
+            rows.push(serde_json::json!({
+                "id": r.id,
+                "component": r.component,
+                "category": audit::category_name(r.category),
+                "severity": audit::severity(r.default_severity).as_str(),
+                "summary": r.summary,
+                "replace_with": r.replace_with,
+                "sources": r.sources,
+                "kinds": r.kinds,
+                "supersedes": r.supersedes,
+                "source": c.component,
+            }));
+        }
+    }
+    rows.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
+    let out = match format {
+        Format::Json => {
+            let errs: Vec<_> = errors.iter().map(|e| serde_json::to_value(e).expect("serialises")).collect();
+            let mut s = serde_json::to_string_pretty(&serde_json::json!({ "rules": rows, "errors": errs })).unwrap();
+            s.push('\n');
+            s
+        }
+        Format::Text => {
+            let mut s = String::new();
+            let width = rows.iter().map(|r| r["id"].as_str().unwrap_or("").len()).max().unwrap_or(2).max(2);
+            s.push_str(&format!("{:width$}  {:20}  {:19}  {:8}  SUMMARY\n", "ID", "COMPONENT", "CATEGORY", "SEVERITY"));
+            for r in &rows {
+                s.push_str(&format!(
+                    "{:width$}  {:20}  {:19}  {:8}  {}\n",
+                    r["id"].as_str().unwrap_or(""),
+                    r["component"].as_str().unwrap_or(""),
+                    r["category"].as_str().unwrap_or(""),
+                    r["severity"].as_str().unwrap_or(""),
+                    r["summary"].as_str().unwrap_or(""),
+                ));
+            }
+            s
+        }
+    };
+    print!("{out}");
+    for e in &errors {
+        eprintln!("error: {}: {}", e.rule.as_deref().or(e.file.as_deref()).unwrap_or(""), e.message);
+    }
+    ExitCode::from(if errors.is_empty() { EXIT_CLEAN } else { EXIT_ERROR })
+}

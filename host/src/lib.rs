@@ -1,0 +1,15 @@
+//! rewheel: audit rendered Kubernetes manifests for local control logic that an
+//! upstream chart, operator CRD or native controller already reconciles.
+//!
+//! The binary (`src/main.rs`) is a thin shell over these modules:
+//! [`input`] reads paths, `rewheel_manifest` parses documents once,
+//! [`rulepack`] finds rule components, [`sandbox`] runs each in its own
+//! deny-by-default wasmtime store, [`audit`] merges their findings and
+//! [`report`] writes the stable JSON contract or text.
+
+pub mod audit;
+pub mod cli;
+pub mod input;
+pub mod report;
+pub mod rulepack;
+pub mod sandbox;

@@ -1,0 +1,254 @@
+//! The report: a stable JSON contract (docs/REPORT.md) and its text rendering.
+//!
+//! Everything here is sorted before it is written, so the same input gives
+//! byte-identical output.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+/// Bumped on any incompatible change to the JSON shape.
+pub const REPORT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Report {
+    pub version: u32,
+    pub findings: Vec<FindingEntry>,
+    pub errors: Vec<ErrorEntry>,
+    pub skipped: Vec<SkippedEntry>,
+    pub summary: Summary,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ResourceRef {
+    #[serde(rename = "apiVersion")]
+    pub api_version: String,
+    pub kind: String,
+    pub namespace: Option<String>,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Location {
+    pub file: String,
+    pub line: u32,
+    pub document: u32,
+    pub template: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct FindingEntry {
+    pub rule: String,
+    pub component: String,
+    pub category: String,
+    pub severity: Severity,
+    pub message: String,
+    pub replace_with: String,
+    pub sources: Vec<String>,
+    /// Dotted path of the offending field, when the rule gave one.
+    pub path: Option<String>,
+    pub resource: ResourceRef,
+    pub location: Location,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum ErrorKind {
+    Parse,
+    Rule,
+    Input,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ErrorEntry {
+    pub kind: ErrorKind,
+    pub file: Option<String>,
+    pub line: Option<u32>,
+    pub rule: Option<String>,
+    pub message: String,
+}
+
+impl ErrorEntry {
+    pub fn input(file: &str, line: Option<u32>, message: String) -> ErrorEntry {
+        ErrorEntry { kind: ErrorKind::Input, file: Some(file.to_string()), line, rule: None, message }
+    }
+
+    pub fn parse(file: &str, line: u32, message: String) -> ErrorEntry {
+        ErrorEntry { kind: ErrorKind::Parse, file: Some(file.to_string()), line: Some(line), rule: None, message }
+    }
+
+    pub fn rule(rule: &str, message: String) -> ErrorEntry {
+        ErrorEntry { kind: ErrorKind::Rule, file: None, line: None, rule: Some(rule.to_string()), message }
+    }
+}
+
+/// A document that is YAML but not a Kubernetes object.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SkippedEntry {
+    pub file: String,
+    pub line: u32,
+    pub document: u32,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Summary {
+    /// Files read (stdin counts as one).
+    pub files: u32,
+    /// Non-empty documents seen.
+    pub documents: u32,
+    /// Kubernetes objects loaded (`kind: List` items count one each).
+    pub objects: u32,
+    /// Documents (or List items) that are not Kubernetes objects.
+    pub skipped: u32,
+    /// Entries in `errors`.
+    pub errors: u32,
+    /// Rule components that ran, and rules they carry.
+    pub components: u32,
+    pub rules: u32,
+    pub findings: SeverityCounts,
+    /// Findings dropped because a more specific rule reported the same resource.
+    pub superseded: u32,
+}
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct SeverityCounts {
+    pub total: u32,
+    pub info: u32,
+    pub warning: u32,
+    pub error: u32,
+}
+
+impl Report {
+    /// Sort everything into its stable order and fill the summary counts that
+    /// follow from the lists.
+    pub fn finish(&mut self) {
+        self.findings.sort_by(|a, b| {
+            (&a.location.file, a.location.document, &a.rule, &a.resource, &a.message, &a.path).cmp(&(
+                &b.location.file,
+                b.location.document,
+                &b.rule,
+                &b.resource,
+                &b.message,
+                &b.path,
+            ))
+        });
+        self.errors.sort_by(|a, b| {
+            (&a.file, a.line, &a.rule, a.kind, &a.message).cmp(&(&b.file, b.line, &b.rule, b.kind, &b.message))
+        });
+        self.skipped.sort();
+        let mut counts = SeverityCounts::default();
+        for f in &self.findings {
+            counts.total += 1;
+            match f.severity {
+                Severity::Info => counts.info += 1,
+                Severity::Warning => counts.warning += 1,
+                Severity::Error => counts.error += 1,
+            }
+        }
+        self.summary.findings = counts;
+        self.summary.errors = self.errors.len() as u32;
+        self.summary.skipped = self.skipped.len() as u32;
+    }
+
+    pub fn to_json(&self) -> String {
+        let mut out = serde_json::to_string_pretty(self).expect("report serialises");
+        out.push('\n');
+        out
+    }
+
+    /// Human-readable: findings grouped by file, then errors, then a summary.
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        let mut current_file: Option<&str> = None;
+        for f in &self.findings {
+            if current_file != Some(&f.location.file) {
+                if current_file.is_some() {
+                    out.push('\n');
+                }
+                current_file = Some(&f.location.file);
+                let _ = writeln!(out, "{}", f.location.file);
+            }
+            let _ = writeln!(
+                out,
+                "  {}:{}: {}[{}] {}",
+                f.location.file,
+                f.location.line,
+                f.severity.as_str(),
+                f.rule,
+                f.message
+            );
+            if let Some(t) = &f.location.template {
+                let _ = writeln!(out, "      template: {t}");
+            }
+            if let Some(p) = &f.path {
+                let _ = writeln!(out, "      field: {p}");
+            }
+            let _ = writeln!(out, "      use instead: {}", f.replace_with);
+        }
+        if !self.errors.is_empty() {
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            for e in &self.errors {
+                let kind = match e.kind {
+                    ErrorKind::Parse => "parse error",
+                    ErrorKind::Rule => "rule error",
+                    ErrorKind::Input => "input error",
+                };
+                let place = match (&e.file, e.line, &e.rule) {
+                    (Some(f), Some(l), _) => format!("{f}:{l}: "),
+                    (Some(f), None, _) => format!("{f}: "),
+                    (None, _, Some(r)) => format!("{r}: "),
+                    _ => String::new(),
+                };
+                let _ = writeln!(out, "{kind}: {place}{}", e.message);
+            }
+        }
+        let s = &self.summary;
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        let _ = writeln!(
+            out,
+            "{} finding{} ({} error, {} warning, {} info) in {} file{}: {} documents, {} objects, {} skipped, {} error{}; {} rules from {} components",
+            s.findings.total,
+            plural(s.findings.total),
+            s.findings.error,
+            s.findings.warning,
+            s.findings.info,
+            s.files,
+            plural(s.files),
+            s.documents,
+            s.objects,
+            s.skipped,
+            s.errors,
+            plural(s.errors),
+            s.rules,
+            s.components,
+        );
+        out
+    }
+}
+
+fn plural(n: u32) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}

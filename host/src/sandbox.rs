@@ -1,0 +1,273 @@
+//! The sandbox every rule runs in, set up top to bottom in one place.
+//!
+//! - One [`Engine`] for the run: Cranelift, fuel metering and epoch
+//!   interruption on.
+//! - Each rule component gets its own [`Store`] holding a WASI context that
+//!   grants nothing: no preopened directories, no environment, no arguments,
+//!   no sockets or name lookups, stdin closed and stdout/stderr discarded,
+//!   a fixed wall clock and monotonic clock, and fixed "random" bytes. A rule
+//!   built with Rust std imports WASI even when it uses none of it, so WASI is
+//!   linked, but empty.
+//! - [`StoreLimits`] caps linear memory, tables and instances; a refused
+//!   `memory.grow` traps instead of returning -1, so the error names the limit.
+//! - Fuel bounds the instructions of each call (deterministic: the same input
+//!   runs out at the same point on any machine); an epoch deadline bounds its
+//!   wall-clock time as a backstop.
+//!
+//! A trap, a limit or a malformed result becomes a [`RuleError`]; the host
+//! carries on with every other rule.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread;
+use std::time::Duration;
+
+use wasmtime::component::{Component, Linker, ResourceTable};
+use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder, Trap};
+use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+
+mod bindings {
+    wasmtime::component::bindgen!({
+        path: "../wit",
+        world: "rule",
+    });
+}
+
+pub use bindings::rewheel::rule::types::{Category, Finding, Provenance, Resource, RuleMeta, Severity};
+
+/// Limits applied to every rule call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Instructions (wasmtime fuel units) per call.
+    pub fuel: u64,
+    /// Linear memory per rule instance, in bytes.
+    pub memory_bytes: usize,
+    /// Wall-clock time per call.
+    pub timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { fuel: 20_000_000_000, memory_bytes: 512 << 20, timeout: Duration::from_secs(60) }
+    }
+}
+
+/// How often the epoch ticks; the wall-clock deadline is counted in ticks.
+const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// The engine and linker shared by every rule of a run.
+pub struct Sandbox {
+    engine: Engine,
+    linker: Linker<RuleState>,
+    limits: Limits,
+    ticker_stop: Arc<AtomicBool>,
+}
+
+/// What a rule's store holds: the empty WASI context and the limits.
+pub struct RuleState {
+    wasi: WasiCtx,
+    table: ResourceTable,
+    limits: StoreLimits,
+}
+
+impl WasiView for RuleState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}
+
+/// A compiled rule component, ready to instantiate.
+pub struct LoadedComponent {
+    pub name: String,
+    component: Component,
+}
+
+/// One instantiated rule component with its own store.
+pub struct RuleInstance {
+    name: String,
+    store: Store<RuleState>,
+    rule: bindings::Rule,
+    limits: Limits,
+}
+
+/// Why a rule produced no result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleError {
+    /// The component (file name or built-in slug).
+    pub component: String,
+    pub message: String,
+}
+
+impl Sandbox {
+    pub fn new(limits: Limits) -> anyhow::Result<Sandbox> {
+        let mut config = Config::new();
+        config.wasm_component_model(true);
+        config.consume_fuel(true);
+        config.epoch_interruption(true);
+        config.max_wasm_stack(1 << 20);
+        let engine = Engine::new(&config).map_err(|e| anyhow::anyhow!("{e}"))?;
+
+        let mut linker = Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(|e| anyhow::anyhow!("{e}"))?;
+
+        // The wall-clock backstop: tick the epoch while the sandbox lives.
+        let ticker_stop = Arc::new(AtomicBool::new(false));
+        let (stop, ticking) = (ticker_stop.clone(), engine.weak());
+        thread::Builder::new().name("rewheel-epoch".into()).spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                thread::sleep(EPOCH_TICK);
+                match ticking.upgrade() {
+                    Some(engine) => engine.increment_epoch(),
+                    None => break,
+                }
+            }
+        })?;
+
+        Ok(Sandbox { engine, linker, limits, ticker_stop })
+    }
+
+    /// Compile a component. Bytes that are not a component (a core module,
+    /// garbage, an empty or truncated file) are refused here.
+    pub fn compile(&self, name: &str, bytes: &[u8]) -> Result<LoadedComponent, RuleError> {
+        if bytes.is_empty() {
+            return Err(RuleError::new(name, "the file is empty, not a WebAssembly component"));
+        }
+        Component::new(&self.engine, bytes)
+            .map(|component| LoadedComponent { name: name.to_string(), component })
+            .map_err(|e| RuleError::new(name, format!("not a valid rule component: {}", one_line(&e))))
+    }
+
+    /// Instantiate a component in a fresh store with the empty WASI context.
+    pub fn instantiate(&self, loaded: &LoadedComponent, limits: Limits) -> Result<RuleInstance, RuleError> {
+        let wasi = WasiCtxBuilder::new()
+            .allow_tcp(false)
+            .allow_udp(false)
+            .allow_ip_name_lookup(false)
+            .wall_clock(FixedClock)
+            .monotonic_clock(FixedClock)
+            .secure_random(wasmtime_wasi::random::Deterministic::new(vec![0x5a; 32]))
+            .insecure_random(wasmtime_wasi::random::Deterministic::new(vec![0xa5; 32]))
+            .insecure_random_seed(0)
+            .build();
+        let state = RuleState {
+            wasi,
+            table: ResourceTable::new(),
+            limits: StoreLimitsBuilder::new()
+                .memory_size(limits.memory_bytes)
+                .table_elements(1 << 20)
+                .instances(64)
+                .tables(64)
+                .memories(16)
+                .trap_on_grow_failure(true)
+                .build(),
+        };
+        let mut store = Store::new(&self.engine, state);
+        store.limiter(|s| &mut s.limits);
+        arm(&mut store, limits);
+        let rule = bindings::Rule::instantiate(&mut store, &loaded.component, &self.linker).map_err(|e| {
+            RuleError::new(&loaded.name, format!("cannot instantiate: {}", describe(&e, limits, "instantiation")))
+        })?;
+        Ok(RuleInstance { name: loaded.name.clone(), store, rule, limits })
+    }
+
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        self.ticker_stop.store(true, Ordering::Relaxed);
+    }
+}
+
+impl RuleInstance {
+    /// The metadata of the rules the component carries.
+    pub fn rules(&mut self) -> Result<Vec<RuleMeta>, RuleError> {
+        arm(&mut self.store, self.limits);
+        self.rule
+            .call_rules(&mut self.store)
+            .map_err(|e| RuleError::new(&self.name, describe(&e, self.limits, "rules()")))
+    }
+
+    /// Check a batch of resources. `batch` names the batch in errors.
+    pub fn check(&mut self, resources: &[Resource], batch: &str) -> Result<Vec<Finding>, RuleError> {
+        arm(&mut self.store, self.limits);
+        match self.rule.call_check(&mut self.store, resources) {
+            Ok(Ok(findings)) => Ok(findings),
+            Ok(Err(message)) => Err(RuleError::new(&self.name, format!("check({batch}) returned an error: {message}"))),
+            Err(e) => Err(RuleError::new(&self.name, describe(&e, self.limits, &format!("check({batch})")))),
+        }
+    }
+}
+
+/// Refill fuel and reset the wall-clock deadline before each call.
+fn arm(store: &mut Store<RuleState>, limits: Limits) {
+    store.set_fuel(limits.fuel).expect("fuel is enabled");
+    store.set_epoch_deadline((limits.timeout.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64);
+    store.epoch_deadline_trap();
+}
+
+/// Name the limit a trap hit, with its value.
+fn describe(error: &wasmtime::Error, limits: Limits, call: &str) -> String {
+    match error.downcast_ref::<Trap>() {
+        Some(Trap::OutOfFuel) => {
+            format!("{call} ran out of fuel: exceeded the CPU limit of {} instructions (--rule-fuel)", limits.fuel)
+        }
+        Some(Trap::Interrupt) => {
+            format!("{call} exceeded the wall-clock limit of {:?} (--rule-timeout)", limits.timeout)
+        }
+        Some(Trap::StackOverflow) => format!("{call} overflowed its stack (call stack exhausted)"),
+        Some(Trap::UnreachableCodeReached) => {
+            format!("{call} trapped: the rule panicked or aborted (wasm `unreachable` executed)")
+        }
+        Some(trap) => format!("{call} trapped: {trap}"),
+        None => {
+            let text = one_line(error);
+            if text.contains("memory") && (text.contains("grow") || text.contains("limit") || text.contains("exceed")) {
+                format!("{call} exceeded the memory limit of {} MiB (--rule-memory): {text}", limits.memory_bytes >> 20)
+            } else {
+                format!("{call} failed: {text}")
+            }
+        }
+    }
+}
+
+/// An error and its causes on one line.
+fn one_line(error: &wasmtime::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in error.chain() {
+        let text = cause.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+    }
+    parts.join(": ").replace('\n', " ")
+}
+
+impl RuleError {
+    pub fn new(component: &str, message: impl Into<String>) -> RuleError {
+        RuleError { component: component.to_string(), message: message.into() }
+    }
+}
+
+/// The clock every rule sees: 2000-01-01T00:00:00Z, standing still.
+struct FixedClock;
+
+impl wasmtime_wasi::HostWallClock for FixedClock {
+    fn resolution(&self) -> Duration {
+        Duration::from_secs(1)
+    }
+    fn now(&self) -> Duration {
+        Duration::from_secs(946_684_800)
+    }
+}
+
+impl wasmtime_wasi::HostMonotonicClock for FixedClock {
+    fn resolution(&self) -> u64 {
+        1_000_000_000
+    }
+    fn now(&self) -> u64 {
+        0
+    }
+}

@@ -1,0 +1,249 @@
+//! Files to objects: split, parse, classify.
+
+use std::collections::BTreeMap;
+
+use crate::provenance::{Provenance, rendering_chart};
+use crate::{split, yaml};
+
+/// One Kubernetes object found in the input.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Object {
+    pub api_version: String,
+    pub kind: String,
+    pub namespace: Option<String>,
+    pub name: String,
+    pub labels: BTreeMap<String, String>,
+    pub annotations: BTreeMap<String, String>,
+    pub provenance: Provenance,
+    /// The whole object.
+    pub body: serde_json::Value,
+}
+
+/// A document that is valid YAML but not a Kubernetes object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub line: u32,
+    pub document: u32,
+    pub reason: String,
+}
+
+/// A document that is not valid YAML.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    /// 1-based line of the error in the file.
+    pub line: u32,
+    pub document: u32,
+    pub message: String,
+}
+
+/// Everything one file yielded.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Loaded {
+    /// Non-empty documents seen (objects, skipped and failed alike).
+    pub documents: u32,
+    pub objects: Vec<Object>,
+    pub skipped: Vec<Skipped>,
+    pub errors: Vec<ParseError>,
+}
+
+/// Parse one file's text. `file` is recorded in each object's provenance as given.
+pub fn load_str(file: &str, text: &str) -> Loaded {
+    let mut loaded = Loaded::default();
+    for raw in split::split_documents(text) {
+        let line = raw.content_line;
+        let value = match yaml::parse_document(&raw.text, raw.first_line) {
+            Ok(Some(value)) => value,
+            Ok(None) => continue, // `null` or `~`: an empty document
+            Err(error) => {
+                loaded.errors.push(ParseError {
+                    line: error.line.unwrap_or(line),
+                    document: loaded.documents,
+                    message: error.message,
+                });
+                loaded.documents += 1;
+                continue;
+            }
+        };
+        let document = loaded.documents;
+        loaded.documents += 1;
+        let origin = Origin { file, document, line, template: raw.source.as_deref() };
+        match classify(value) {
+            Shape::Object(body) => loaded.objects.push(origin.object(body)),
+            Shape::List(items) => {
+                for (i, item) in items.into_iter().enumerate() {
+                    match classify(item) {
+                        Shape::Object(body) => loaded.objects.push(origin.object(body)),
+                        Shape::List(_) => loaded.skipped.push(Skipped {
+                            line,
+                            document,
+                            reason: format!("List item {i} is itself a List; nested Lists are not expanded"),
+                        }),
+                        Shape::Other(reason) => {
+                            loaded.skipped.push(Skipped { line, document, reason: format!("List item {i}: {reason}") })
+                        }
+                    }
+                }
+            }
+            Shape::Other(reason) => loaded.skipped.push(Skipped { line, document, reason }),
+        }
+    }
+    loaded
+}
+
+struct Origin<'a> {
+    file: &'a str,
+    document: u32,
+    line: u32,
+    template: Option<&'a str>,
+}
+
+impl Origin<'_> {
+    fn object(&self, body: serde_json::Value) -> Object {
+        let str_at = |ptr: &str| body.pointer(ptr).and_then(|v| v.as_str()).map(str::to_string);
+        let labels = string_map(body.pointer("/metadata/labels"));
+        let annotations = string_map(body.pointer("/metadata/annotations"));
+        let chart = rendering_chart(self.template, &labels);
+        Object {
+            api_version: str_at("/apiVersion").unwrap_or_default(),
+            kind: str_at("/kind").unwrap_or_default(),
+            namespace: str_at("/metadata/namespace").filter(|ns| !ns.is_empty()),
+            name: str_at("/metadata/name").or_else(|| str_at("/metadata/generateName")).unwrap_or_default(),
+            labels,
+            annotations,
+            provenance: Provenance {
+                file: self.file.to_string(),
+                document: self.document,
+                line: self.line,
+                template: self.template.map(str::to_string),
+                chart,
+            },
+            body,
+        }
+    }
+}
+
+enum Shape {
+    Object(serde_json::Value),
+    List(Vec<serde_json::Value>),
+    Other(String),
+}
+
+fn classify(value: serde_json::Value) -> Shape {
+    let serde_json::Value::Object(map) = &value else {
+        return Shape::Other(format!("not a Kubernetes object: the document is {}", kind_of(&value)));
+    };
+    let api_version = map.get("apiVersion").and_then(|v| v.as_str());
+    let kind = map.get("kind").and_then(|v| v.as_str());
+    match (api_version, kind) {
+        (Some(_), Some("List")) => match value {
+            serde_json::Value::Object(mut map) => match map.remove("items") {
+                Some(serde_json::Value::Array(items)) => Shape::List(items),
+                Some(serde_json::Value::Null) | None => Shape::List(Vec::new()),
+                Some(other) => Shape::Other(format!("List whose items is {}, not a list", kind_of(&other))),
+            },
+            _ => unreachable!("checked above"),
+        },
+        (Some(_), Some(_)) => Shape::Object(value),
+        (None, None) => Shape::Other("not a Kubernetes object: no apiVersion or kind".into()),
+        (None, _) => Shape::Other("not a Kubernetes object: no apiVersion".into()),
+        (_, None) => Shape::Other("not a Kubernetes object: no kind".into()),
+    }
+}
+
+fn kind_of(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "a sequence",
+        serde_json::Value::Object(_) => "a mapping",
+    }
+}
+
+fn string_map(value: Option<&serde_json::Value>) -> BTreeMap<String, String> {
+    let Some(serde_json::Value::Object(map)) = value else {
+        return BTreeMap::new();
+    };
+    map.iter()
+        .map(|(k, v)| {
+            let v = match v {
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Null => String::new(),
+                other => other.to_string(),
+            };
+            (k.clone(), v)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn objects_lists_skips_and_errors_in_one_stream() {
+        let text = "\
+# Source: app/templates/cm.yaml
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: a, namespace: ns, labels: {x: '1', n: 2}}
+---
+just: yaml
+---
+apiVersion: v1
+kind: List
+items:
+- {apiVersion: v1, kind: Service, metadata: {name: s1}}
+- {apiVersion: v1, kind: Service, metadata: {name: s2}}
+- 42
+---
+key: [unclosed
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: after-error}
+";
+        let loaded = load_str("f.yaml", text);
+        assert_eq!(loaded.documents, 5);
+        let names: Vec<_> = loaded
+            .objects
+            .iter()
+            .map(|o| (o.kind.as_str(), o.name.as_str(), o.provenance.document, o.provenance.line))
+            .collect();
+        assert_eq!(
+            names,
+            vec![
+                ("ConfigMap", "a", 0, 2),
+                ("Service", "s1", 2, 8),
+                ("Service", "s2", 2, 8),
+                ("Secret", "after-error", 4, 17)
+            ]
+        );
+        let cm = &loaded.objects[0];
+        assert_eq!(cm.namespace.as_deref(), Some("ns"));
+        assert_eq!(cm.labels.get("n").map(String::as_str), Some("2"));
+        assert_eq!(cm.provenance.template.as_deref(), Some("app/templates/cm.yaml"));
+        assert_eq!(cm.provenance.chart.as_deref(), Some("app"));
+        assert_eq!(
+            loaded.skipped,
+            vec![
+                Skipped { line: 6, document: 1, reason: "not a Kubernetes object: no apiVersion or kind".into() },
+                Skipped {
+                    line: 8,
+                    document: 2,
+                    reason: "List item 2: not a Kubernetes object: the document is a number".into()
+                },
+            ]
+        );
+        assert_eq!(loaded.errors.len(), 1);
+        assert_eq!(loaded.errors[0].document, 3);
+        assert_eq!(loaded.errors[0].line, 15, "{:?}", loaded.errors[0]);
+    }
+
+    #[test]
+    fn null_documents_are_empty() {
+        let loaded = load_str("f", "---\n~\n---\nnull\n");
+        assert_eq!(loaded, Loaded::default());
+    }
+}

@@ -1,0 +1,322 @@
+//! Well-known third-party infrastructure and the upstream chart or operator
+//! that runs it (from `catalog.md`). Rules look images up here instead of
+//! keeping their own lists.
+
+use crate::image::Image;
+
+/// One piece of third-party infrastructure with an upstream chart or operator.
+#[derive(Debug, Clone, Copy)]
+pub struct Upstream {
+    /// Stable key, e.g. `mongodb`.
+    pub key: &'static str,
+    /// Display name.
+    pub name: &'static str,
+    /// Image repository patterns (path suffixes, see [`Image::matches`]).
+    pub images: &'static [&'static str],
+    /// The chart or operator to use instead of a hand-written workload.
+    pub replace_with: &'static str,
+    pub sources: &'static [&'static str],
+}
+
+impl Upstream {
+    /// Does `image` run this infrastructure?
+    pub fn runs(&self, image: &Image) -> bool {
+        image.matches_any(self.images)
+    }
+}
+
+/// The catalog, most specific first.
+pub const UPSTREAMS: &[Upstream] = &[
+    Upstream {
+        key: "mongodb",
+        name: "MongoDB",
+        images: &[
+            "mongo",
+            "bitnami/mongodb",
+            "bitnamilegacy/mongodb",
+            "mongodb/mongodb-community-server",
+            "mongodb/mongodb-enterprise-server",
+            "quay.io/mongodb/mongodb-community-server",
+        ],
+        replace_with: "MongoDB Controllers for Kubernetes (chart mongodb-kubernetes, https://mongodb.github.io/helm-charts) with a MongoDBCommunity CR (spec.type: ReplicaSet, spec.members, spec.security.authentication)",
+        sources: &["https://github.com/mongodb/mongodb-kubernetes", "https://mongodb.github.io/helm-charts"],
+    },
+    Upstream {
+        key: "valkey",
+        name: "Valkey",
+        images: &["valkey/valkey", "bitnami/valkey", "bitnamilegacy/valkey"],
+        replace_with: "the official valkey chart (https://valkey.io/valkey-helm/) with auth.enabled, auth.usersExistingSecret, auth.aclUsers",
+        sources: &["https://github.com/valkey-io/valkey-helm"],
+    },
+    Upstream {
+        key: "redis",
+        name: "Redis",
+        images: &["redis", "bitnami/redis", "bitnamilegacy/redis", "redis/redis-stack-server"],
+        replace_with: "the official valkey chart (https://valkey.io/valkey-helm/) with auth.usersExistingSecret, or the Bitnami redis chart",
+        sources: &[
+            "https://github.com/valkey-io/valkey-helm",
+            "https://github.com/bitnami/charts/tree/main/bitnami/redis",
+        ],
+    },
+    Upstream {
+        key: "postgresql",
+        name: "PostgreSQL",
+        images: &["postgres", "bitnami/postgresql", "bitnamilegacy/postgresql", "postgis/postgis", "supabase/postgres"],
+        replace_with: "CloudNativePG (charts cloudnative-pg and cluster, https://cloudnative-pg.github.io/charts) with a Cluster CR and Database CRs",
+        sources: &["https://github.com/cloudnative-pg/charts", "https://cloudnative-pg.io/documentation/current/"],
+    },
+    Upstream {
+        key: "mysql",
+        name: "MySQL / MariaDB",
+        images: &[
+            "mysql",
+            "bitnami/mysql",
+            "bitnamilegacy/mysql",
+            "mariadb",
+            "bitnami/mariadb",
+            "container-registry.oracle.com/mysql/community-server",
+        ],
+        replace_with: "MySQL Operator for Kubernetes (InnoDBCluster CR) or the MariaDB Operator (MariaDB CR)",
+        sources: &["https://github.com/mysql/mysql-operator", "https://github.com/mariadb-operator/mariadb-operator"],
+    },
+    Upstream {
+        key: "minio",
+        name: "MinIO",
+        images: &["minio/minio", "quay.io/minio/minio", "bitnami/minio", "bitnamilegacy/minio"],
+        replace_with: "the MinIO Operator Tenant CR with spec.buckets (https://operator.min.io), or the minio chart's buckets/users/existingSecret values",
+        sources: &["https://github.com/minio/operator", "https://github.com/minio/minio/tree/master/helm/minio"],
+    },
+    Upstream {
+        key: "clickhouse",
+        name: "ClickHouse",
+        images: &[
+            "clickhouse/clickhouse-server",
+            "clickhouse/clickhouse-keeper",
+            "yandex/clickhouse-server",
+            "altinity/clickhouse-server",
+            "bitnami/clickhouse",
+        ],
+        replace_with: "the Altinity ClickHouse operator (chart altinity-clickhouse-operator, https://helm.altinity.com) with ClickHouseInstallation and ClickHouseKeeperInstallation CRs",
+        sources: &["https://github.com/Altinity/clickhouse-operator"],
+    },
+    Upstream {
+        key: "redpanda",
+        name: "Redpanda",
+        images: &["redpandadata/redpanda", "vectorized/redpanda"],
+        replace_with: "the redpanda chart or the Redpanda operator (https://charts.redpanda.com) with Redpanda, Topic and User CRs",
+        sources: &["https://github.com/redpanda-data/redpanda-operator"],
+    },
+    Upstream {
+        key: "kafka",
+        name: "Kafka",
+        images: &[
+            "apache/kafka",
+            "apache/kafka-native",
+            "bitnami/kafka",
+            "bitnamilegacy/kafka",
+            "confluentinc/cp-kafka",
+            "wurstmeister/kafka",
+            "strimzi/kafka",
+        ],
+        replace_with: "a Kafka API from the Redpanda operator (Redpanda and Topic CRs) or Strimzi (Kafka and KafkaTopic CRs)",
+        sources: &[
+            "https://github.com/redpanda-data/redpanda-operator",
+            "https://strimzi.io/docs/operators/latest/overview",
+        ],
+    },
+    Upstream {
+        key: "zookeeper",
+        name: "ZooKeeper",
+        images: &["zookeeper", "bitnami/zookeeper", "bitnamilegacy/zookeeper", "confluentinc/cp-zookeeper"],
+        replace_with: "ClickHouse Keeper through a ClickHouseKeeperInstallation CR, or the Bitnami zookeeper chart",
+        sources: &[
+            "https://github.com/Altinity/clickhouse-operator",
+            "https://github.com/bitnami/charts/tree/main/bitnami/zookeeper",
+        ],
+    },
+    Upstream {
+        key: "rabbitmq",
+        name: "RabbitMQ",
+        images: &["rabbitmq", "bitnami/rabbitmq", "bitnamilegacy/rabbitmq"],
+        replace_with: "the RabbitMQ Cluster Operator (RabbitmqCluster CR) and Messaging Topology Operator",
+        sources: &["https://github.com/rabbitmq/cluster-operator"],
+    },
+    Upstream {
+        key: "cassandra",
+        name: "Cassandra",
+        images: &["cassandra", "bitnami/cassandra", "k8ssandra/cass-management-api"],
+        replace_with: "the K8ssandra operator (K8ssandraCluster CR)",
+        sources: &["https://github.com/k8ssandra/k8ssandra-operator"],
+    },
+    Upstream {
+        key: "cockroachdb",
+        name: "CockroachDB",
+        images: &["cockroachdb/cockroach"],
+        replace_with: "the CockroachDB operator or the cockroachdb chart",
+        sources: &["https://github.com/cockroachdb/helm-charts"],
+    },
+    Upstream {
+        key: "elasticsearch",
+        name: "Elasticsearch",
+        images: &[
+            "elasticsearch",
+            "elasticsearch/elasticsearch",
+            "docker.elastic.co/elasticsearch/elasticsearch",
+            "bitnami/elasticsearch",
+        ],
+        replace_with: "Elastic Cloud on Kubernetes (Elasticsearch CR)",
+        sources: &["https://github.com/elastic/cloud-on-k8s"],
+    },
+    Upstream {
+        key: "opensearch",
+        name: "OpenSearch",
+        images: &["opensearchproject/opensearch", "opensearchproject/opensearch-dashboards"],
+        replace_with: "the OpenSearch Kubernetes operator (OpenSearchCluster CR) or the opensearch chart",
+        sources: &[
+            "https://github.com/opensearch-project/opensearch-k8s-operator",
+            "https://github.com/opensearch-project/helm-charts",
+        ],
+    },
+    Upstream {
+        key: "nats",
+        name: "NATS",
+        images: &["nats", "bitnami/nats"],
+        replace_with: "the official nats chart",
+        sources: &["https://github.com/nats-io/k8s"],
+    },
+    Upstream {
+        key: "grafana",
+        name: "Grafana",
+        images: &["grafana/grafana", "grafana/grafana-oss", "grafana/grafana-enterprise"],
+        replace_with: "the grafana chart (https://grafana-community.github.io/helm-charts) with admin.existingSecret and sidecars, or the Grafana Operator (Grafana, GrafanaDashboard, GrafanaDatasource CRs)",
+        sources: &["https://github.com/grafana-community/helm-charts", "https://github.com/grafana/grafana-operator"],
+    },
+    Upstream {
+        key: "prometheus",
+        name: "Prometheus",
+        images: &[
+            "prom/prometheus",
+            "quay.io/prometheus/prometheus",
+            "prom/alertmanager",
+            "quay.io/prometheus/alertmanager",
+        ],
+        replace_with: "the Prometheus Operator (kube-prometheus-stack chart) with Prometheus, ServiceMonitor and PrometheusRule CRs",
+        sources: &["https://github.com/prometheus-community/helm-charts/tree/main/charts/kube-prometheus-stack"],
+    },
+    Upstream {
+        key: "loki",
+        name: "Loki",
+        images: &["grafana/loki"],
+        replace_with: "the grafana/loki chart",
+        sources: &["https://github.com/grafana/loki/tree/main/production/helm/loki"],
+    },
+    Upstream {
+        key: "mimir",
+        name: "Grafana Mimir",
+        images: &["grafana/mimir"],
+        replace_with: "the mimir-distributed chart (https://grafana.github.io/helm-charts) with mimir.structuredConfig",
+        sources: &["https://github.com/grafana/mimir/tree/main/operations/helm/charts/mimir-distributed"],
+    },
+    Upstream {
+        key: "jaeger",
+        name: "Jaeger",
+        images: &[
+            "jaegertracing/all-in-one",
+            "jaegertracing/jaeger",
+            "jaegertracing/jaeger-collector",
+            "jaegertracing/jaeger-query",
+        ],
+        replace_with: "the jaeger chart, or traces through the opentelemetry-collector chart to a managed backend",
+        sources: &["https://github.com/jaegertracing/helm-charts"],
+    },
+    Upstream {
+        key: "otel-collector",
+        name: "OpenTelemetry Collector",
+        images: &[
+            "otel/opentelemetry-collector",
+            "otel/opentelemetry-collector-contrib",
+            "otel/opentelemetry-collector-k8s",
+            "opentelemetry-collector-releases/*",
+        ],
+        replace_with: "the open-telemetry/opentelemetry-collector chart with mode, config and presets (kubernetesAttributes, logsCollection, kubeletMetrics, hostMetrics, clusterMetrics, kubernetesEvents)",
+        sources: &[
+            "https://github.com/open-telemetry/opentelemetry-helm-charts",
+            "https://opentelemetry.io/docs/collector/",
+        ],
+    },
+    Upstream {
+        key: "temporal",
+        name: "Temporal",
+        images: &["temporalio/server", "temporalio/auto-setup", "temporalio/ui", "temporalio/admin-tools"],
+        replace_with: "the temporal chart (https://go.temporal.io/helm-charts) with server.config.namespaces.create and datastores.*.sql.{createDatabase,manageSchema,existingSecret}",
+        sources: &["https://github.com/temporalio/helm-charts"],
+    },
+    Upstream {
+        key: "nexus",
+        name: "Sonatype Nexus Repository",
+        images: &["sonatype/nexus3"],
+        replace_with: "the nxrm-ha chart (https://sonatype.github.io/helm3-charts/) with persistence, podSecurityContext.fsGroup and secret.nexusAdminSecret",
+        sources: &["https://github.com/sonatype/nxrm3-ha-repository"],
+    },
+    Upstream {
+        key: "traefik",
+        name: "Traefik",
+        images: &["traefik", "ghcr.io/traefik/traefik-hub"],
+        replace_with: "the traefik chart (https://traefik.github.io/charts) with IngressRoute/Middleware CRs",
+        sources: &["https://github.com/traefik/traefik-helm-chart"],
+    },
+    Upstream {
+        key: "openbao",
+        name: "OpenBao / Vault",
+        images: &["openbao/openbao", "quay.io/openbao/openbao", "hashicorp/vault", "vault"],
+        replace_with: "the openbao chart (https://openbao.github.io/openbao-helm) with raft HA, a seal stanza and self-init",
+        sources: &["https://github.com/openbao/openbao-helm"],
+    },
+    Upstream {
+        key: "memcached",
+        name: "Memcached",
+        images: &["memcached", "bitnami/memcached"],
+        replace_with: "the Bitnami memcached chart (or the memcached settings of the chart that needs it)",
+        sources: &["https://github.com/bitnami/charts/tree/main/bitnami/memcached"],
+    },
+];
+
+/// The catalog entry whose images include `image`.
+pub fn upstream_for(image: &Image) -> Option<&'static Upstream> {
+    UPSTREAMS.iter().find(|u| u.runs(image))
+}
+
+/// The catalog entry with `key`. Panics on an unknown key: a typo in a rule.
+pub fn upstream(key: &str) -> &'static Upstream {
+    UPSTREAMS.iter().find(|u| u.key == key).unwrap_or_else(|| panic!("no catalog entry {key:?}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_upstream_by_image_not_name() {
+        let key = |i: &str| upstream_for(&Image::parse(i)).map(|u| u.key);
+        assert_eq!(key("nexus.internal/dockerhub-proxy/library/mongo:7"), Some("mongodb"));
+        assert_eq!(key("docker.io/bitnami/mongodb:8.0.13"), Some("mongodb"));
+        assert_eq!(key("valkey/valkey:8"), Some("valkey"));
+        assert_eq!(key("redis:alpine"), Some("redis"));
+        assert_eq!(key("quay.io/minio/minio:RELEASE.2024"), Some("minio"));
+        assert_eq!(
+            key("ghcr.io/open-telemetry/opentelemetry-collector-releases/opentelemetry-collector-k8s:0.1"),
+            Some("otel-collector")
+        );
+        assert_eq!(key("ghcr.io/novuhq/novu/api:2.0"), None);
+        assert_eq!(key("mongo-express"), None);
+        assert_eq!(upstream("redis").name, "Redis");
+    }
+
+    #[test]
+    fn keys_are_unique() {
+        let mut keys: Vec<_> = UPSTREAMS.iter().map(|u| u.key).collect();
+        keys.sort();
+        keys.dedup();
+        assert_eq!(keys.len(), UPSTREAMS.len());
+    }
+}

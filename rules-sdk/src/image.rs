@@ -1,0 +1,148 @@
+//! Container image references, normalised for matching.
+//!
+//! Rules match images by a suffix of the repository path, never by workload
+//! name, so pull-through mirrors still match:
+//! `nexus.internal/dockerhub-proxy/library/mongo:7` is `mongo`.
+
+use std::fmt;
+
+/// A parsed image reference.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Image {
+    /// The reference as written.
+    pub raw: String,
+    /// Registry host, `docker.io` when none is given (`index.docker.io` too).
+    pub registry: String,
+    /// Repository path without registry, tag or digest; Docker Hub's
+    /// `library/` prefix removed (`mongo`, `bitnami/mongodb`).
+    pub path: String,
+    pub tag: Option<String>,
+    pub digest: Option<String>,
+}
+
+impl Image {
+    /// Parse an image reference. Never fails: odd input yields an image whose
+    /// path is the input without tag or digest.
+    pub fn parse(reference: &str) -> Image {
+        let raw = reference.trim();
+        let (name, digest) = match raw.split_once('@') {
+            Some((name, digest)) => (name, Some(digest.to_string())),
+            None => (raw, None),
+        };
+        // A tag follows the last ':' after the last '/' (a ':' before it is a registry port).
+        let last_slash = name.rfind('/').map_or(0, |i| i + 1);
+        let (name, tag) = match name[last_slash..].rfind(':') {
+            Some(i) => (&name[..last_slash + i], Some(name[last_slash + i + 1..].to_string())),
+            None => (name, None),
+        };
+        let (registry, path) = match name.split_once('/') {
+            Some((first, rest)) if first.contains(['.', ':']) || first == "localhost" => (first, rest),
+            _ => ("docker.io", name),
+        };
+        let registry = match registry {
+            "index.docker.io" | "registry-1.docker.io" | "registry.hub.docker.com" => "docker.io",
+            other => other,
+        };
+        let path = if registry == "docker.io" { path.strip_prefix("library/").unwrap_or(path) } else { path };
+        Image { raw: raw.to_string(), registry: registry.to_ascii_lowercase(), path: path.to_string(), tag, digest }
+    }
+
+    /// `registry/path`, with Docker Hub written as a bare path.
+    pub fn repository(&self) -> String {
+        if self.registry == "docker.io" { self.path.clone() } else { format!("{}/{}", self.registry, self.path) }
+    }
+
+    /// Does the repository end with `pattern` on a path-segment boundary?
+    ///
+    /// The pattern is normalised like an image (`docker.io/library/mongo` is
+    /// `mongo`). A `library/` segment inside a mirror path is skipped, so
+    /// `mirror/dockerhub/library/mongo` matches `mongo`. A pattern may end in
+    /// `*` to match any segment suffix (`bitnami*/mongodb` is not supported;
+    /// list each namespace).
+    pub fn matches(&self, pattern: &str) -> bool {
+        let pattern = Image::parse(pattern).repository();
+        let full = self.repository();
+        if let Some(prefix) = pattern.strip_suffix('*') {
+            return segment_suffix_prefix(&full, prefix);
+        }
+        segment_suffix(&full, &pattern) || segment_suffix(&full.replace("/library/", "/"), &pattern)
+    }
+
+    /// Does any of `patterns` match?
+    pub fn matches_any(&self, patterns: &[&str]) -> bool {
+        patterns.iter().any(|p| self.matches(p))
+    }
+}
+
+fn segment_suffix(full: &str, pattern: &str) -> bool {
+    full == pattern
+        || (full.len() > pattern.len()
+            && full.ends_with(pattern)
+            && full.as_bytes()[full.len() - pattern.len() - 1] == b'/')
+}
+
+/// `prefix*`: the last segments of `full` start with `prefix`, aligned to a segment.
+fn segment_suffix_prefix(full: &str, prefix: &str) -> bool {
+    let segments = prefix.matches('/').count() + 1;
+    let parts: Vec<&str> = full.split('/').collect();
+    parts.len() >= segments && parts[parts.len() - segments..].join("/").starts_with(prefix)
+}
+
+impl fmt::Display for Image {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.raw)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parts(s: &str) -> (String, String, Option<String>, Option<String>) {
+        let i = Image::parse(s);
+        (i.registry, i.path, i.tag, i.digest)
+    }
+
+    #[test]
+    fn parses_and_normalises() {
+        let s = |x: &str| x.to_string();
+        assert_eq!(parts("mongo"), (s("docker.io"), s("mongo"), None, None));
+        assert_eq!(parts("mongo:7.0"), (s("docker.io"), s("mongo"), Some(s("7.0")), None));
+        assert_eq!(parts("docker.io/library/mongo:7"), (s("docker.io"), s("mongo"), Some(s("7")), None));
+        assert_eq!(parts("index.docker.io/library/redis"), (s("docker.io"), s("redis"), None, None));
+        assert_eq!(parts("bitnami/mongodb:8.0"), (s("docker.io"), s("bitnami/mongodb"), Some(s("8.0")), None));
+        assert_eq!(
+            parts("registry:5000/team/app:1@sha256:abc"),
+            (s("registry:5000"), s("team/app"), Some(s("1")), Some(s("sha256:abc")))
+        );
+        assert_eq!(parts("localhost/app"), (s("localhost"), s("app"), None, None));
+        assert_eq!(
+            parts("nexus.internal/dockerhub-proxy/library/mongo:7"),
+            (s("nexus.internal"), s("dockerhub-proxy/library/mongo"), Some(s("7")), None)
+        );
+        assert_eq!(
+            parts("quay.io/minio/minio@sha256:00"),
+            (s("quay.io"), s("minio/minio"), None, Some(s("sha256:00")))
+        );
+    }
+
+    #[test]
+    fn matches_by_path_suffix_across_mirrors() {
+        let mirror = Image::parse("nexus.internal/dockerhub-proxy/library/mongo:7");
+        assert!(mirror.matches("mongo"));
+        assert!(mirror.matches("docker.io/library/mongo"));
+        assert!(!mirror.matches("mongodb"));
+        assert!(Image::parse("nexus.example/dockerhub-proxy/temporalio/server:1.28").matches("temporalio/server"));
+        assert!(Image::parse("quay.io/minio/minio").matches("minio/minio"));
+        assert!(Image::parse("quay.io/minio/minio").matches("quay.io/minio/minio"));
+        assert!(!Image::parse("docker.io/minio/minio").matches("quay.io/minio/minio"));
+        assert!(!Image::parse("ghcr.io/acme/not-mongo").matches("mongo"));
+        assert!(!Image::parse("mongo-express").matches("mongo"));
+        assert!(
+            Image::parse("ghcr.io/open-telemetry/opentelemetry-collector-releases/opentelemetry-collector-k8s:0.1")
+                .matches("opentelemetry-collector-releases/*")
+        );
+        assert!(Image::parse("otel/opentelemetry-collector-contrib").matches("otel/opentelemetry-collector*"));
+        assert!(!Image::parse("acme/otel").matches("otel/opentelemetry-collector*"));
+    }
+}

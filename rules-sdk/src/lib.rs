@@ -1,0 +1,131 @@
+//! The rewheel rules SDK: write audit rules in plain Rust, export them as a
+//! WebAssembly component, test them natively with `cargo test`.
+//!
+//! A rule is a type implementing [`Rule`]: its [`Meta`] (stable id, component,
+//! category, severity, summary, replacement, sources, kinds, docs) and a check
+//! over typed [`Object`]s. [`export_rules!`] turns a list of rules into a
+//! component implementing the `rewheel:rule` WIT world.
+//!
+//! ```
+//! use rules_sdk::prelude::*;
+//!
+//! pub struct RawMongo;
+//!
+//! impl Rule for RawMongo {
+//!     fn meta(&self) -> Meta {
+//!         Meta {
+//!             id: "demo-raw-mongo",
+//!             component: "demo",
+//!             category: Category::ReinventedWorkload,
+//!             severity: Severity::Warning,
+//!             summary: "A hand-written MongoDB workload",
+//!             replace_with: "a MongoDBCommunity CR",
+//!             sources: &["https://github.com/mongodb/mongodb-kubernetes"],
+//!             kinds: WORKLOAD_KINDS,
+//!             ..Meta::DEFAULT
+//!         }
+//!     }
+//!
+//!     fn check(&self, object: &Object, report: &mut Report) {
+//!         if !object.origin().is_local() {
+//!             return; // rendered by an upstream chart: not a reinvention
+//!         }
+//!         for container in object.containers() {
+//!             if container.image.matches("mongo") {
+//!                 report.flag(object, format!("{} runs {}", object.display(), container.image))
+//!                     .at(container.field("image"));
+//!             }
+//!         }
+//!     }
+//! }
+//!
+//! // In a rule crate: rules_sdk::export_rules!(RawMongo);
+//! # #[cfg(feature = "testing")] {
+//! let findings = rules_sdk::testing::check_yaml(&[&RawMongo], "
+//! apiVersion: apps/v1
+//! kind: StatefulSet
+//! metadata: {name: db}
+//! spec:
+//!   template:
+//!     spec:
+//!       containers: [{name: mongo, image: 'mirror.local/dockerhub/library/mongo:7'}]
+//! ");
+//! assert_eq!(findings.len(), 1);
+//! # }
+//! ```
+
+extern crate self as rules_sdk;
+
+pub mod catalog;
+pub mod image;
+pub mod object;
+pub mod origin;
+pub mod pod;
+pub mod rule;
+pub mod shell;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+#[doc(hidden)]
+pub mod run;
+
+/// Bindings generated from `wit/rule.wit` (the `rewheel:rule` world).
+#[doc(hidden)]
+pub mod bindings {
+    wit_bindgen::generate!({
+        path: "../wit",
+        world: "rule",
+        pub_export_macro: true,
+        export_macro_name: "__export_rule_world",
+        default_bindings_module: "rules_sdk::bindings",
+        runtime_path: "rules_sdk::__wit_bindgen_rt",
+    });
+}
+
+#[doc(hidden)]
+pub use wit_bindgen::rt as __wit_bindgen_rt;
+
+pub use bindings::rewheel::rule::types::{Category, Severity};
+pub use image::Image;
+pub use object::{Object, Provenance};
+pub use origin::Origin;
+pub use pod::{Container, ContainerRole, PodSpec};
+pub use rule::{FindingDraft, Meta, Report, Rule};
+
+/// Kinds that carry a pod template (or are a Pod).
+pub const WORKLOAD_KINDS: &[&str] =
+    &["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob"];
+
+/// Everything a rule file usually needs.
+pub mod prelude {
+    pub use crate::{
+        Category, Container, ContainerRole, Image, Meta, Object, Origin, PodSpec, Report, Rule, Severity,
+        WORKLOAD_KINDS,
+    };
+}
+
+/// Export rules as the component's implementation of the `rewheel:rule` world.
+///
+/// Call it once per rule crate, at the crate root, with every rule the crate
+/// carries: `rules_sdk::export_rules!(RawMongo, RootChown);`
+#[macro_export]
+macro_rules! export_rules {
+    ($($rule:expr),+ $(,)?) => {
+        #[doc(hidden)]
+        pub struct __RewheelRuleComponent;
+
+        impl $crate::bindings::Guest for __RewheelRuleComponent {
+            fn rules() -> ::std::vec::Vec<$crate::bindings::rewheel::rule::types::RuleMeta> {
+                $crate::run::metas(&[$(&$rule as &dyn $crate::Rule),+])
+            }
+
+            fn check(
+                resources: ::std::vec::Vec<$crate::bindings::rewheel::rule::types::Resource>,
+            ) -> ::std::result::Result<::std::vec::Vec<$crate::bindings::rewheel::rule::types::Finding>, ::std::string::String> {
+                $crate::run::check(&[$(&$rule as &dyn $crate::Rule),+], resources)
+            }
+        }
+
+        $crate::bindings::__export_rule_world!(__RewheelRuleComponent);
+    };
+}

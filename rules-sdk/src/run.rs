@@ -1,0 +1,76 @@
+//! Glue between the WIT types and [`Rule`]s; used by [`export_rules!`](crate::export_rules).
+
+use std::collections::BTreeMap;
+
+use crate::bindings::rewheel::rule::types::{Finding, Resource, RuleMeta};
+use crate::object::{Object, Provenance};
+use crate::rule::{Report, Rule};
+
+/// The WIT metadata of `rules`.
+pub fn metas(rules: &[&dyn Rule]) -> Vec<RuleMeta> {
+    rules
+        .iter()
+        .map(|rule| {
+            let m = rule.meta();
+            RuleMeta {
+                id: m.id.into(),
+                component: m.component.into(),
+                category: m.category,
+                default_severity: m.severity,
+                summary: m.summary.into(),
+                replace_with: m.replace_with.into(),
+                sources: m.sources.iter().map(|s| s.to_string()).collect(),
+                kinds: m.kinds.iter().map(|s| s.to_string()).collect(),
+                supersedes: m.supersedes.iter().map(|s| s.to_string()).collect(),
+                docs: m.docs.into(),
+            }
+        })
+        .collect()
+}
+
+/// Parse the batch once, run every rule on the objects of its kinds.
+pub fn check(rules: &[&dyn Rule], resources: Vec<Resource>) -> Result<Vec<Finding>, String> {
+    let objects =
+        resources.into_iter().enumerate().map(|(i, r)| to_object(i as u32, r)).collect::<Result<Vec<_>, _>>()?;
+    let mut findings = Vec::new();
+    for rule in rules {
+        let meta = rule.meta();
+        let wanted: Vec<&Object> = objects.iter().filter(|o| meta.wants(&o.kind)).collect();
+        if wanted.is_empty() {
+            continue;
+        }
+        let mut report = Report::new(meta);
+        rule.check_all(&wanted, &mut report);
+        findings.extend(report.into_findings().into_iter().map(|f| Finding {
+            rule: f.rule.into(),
+            resource: f.resource,
+            severity: f.severity,
+            message: f.message,
+            path: f.path,
+            replace_with: f.replace_with,
+        }));
+    }
+    Ok(findings)
+}
+
+fn to_object(index: u32, r: Resource) -> Result<Object, String> {
+    let body = serde_json::from_str(&r.body)
+        .map_err(|e| format!("resource {index} ({} {}): body is not JSON: {e}", r.kind, r.name))?;
+    Ok(Object {
+        index,
+        api_version: r.api_version,
+        kind: r.kind,
+        namespace: r.namespace,
+        name: r.name,
+        labels: r.labels.into_iter().collect::<BTreeMap<_, _>>(),
+        annotations: r.annotations.into_iter().collect::<BTreeMap<_, _>>(),
+        provenance: Provenance {
+            file: r.provenance.file,
+            document: r.provenance.document,
+            line: r.provenance.line,
+            template: r.provenance.template,
+            chart: r.provenance.chart,
+        },
+        body,
+    })
+}

@@ -1,0 +1,124 @@
+//! Look inside shell command lines without a shell parser.
+//!
+//! Bootstrap Jobs hide their work in `sh -c "…"` strings. These helpers split a
+//! command line into simple commands (at `;`, `&&`, `||`, `|`, newlines) and
+//! words, so a rule can ask "does anything here run `chown -R`?" without
+//! matching `chown` inside an unrelated word.
+
+/// The simple commands of a command line, each as its words (quotes dropped).
+pub fn simple_commands(command_line: &str) -> Vec<Vec<String>> {
+    let mut commands = Vec::new();
+    let mut words: Vec<String> = Vec::new();
+    let mut word = String::new();
+    let mut quote: Option<char> = None;
+    let mut chars = command_line.chars().peekable();
+    let flush_word = |word: &mut String, words: &mut Vec<String>| {
+        if !word.is_empty() {
+            words.push(std::mem::take(word));
+        }
+    };
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), c) => word.push(c),
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '\\') => {
+                if let Some(next) = chars.next().filter(|&c| c != '\n') {
+                    word.push(next);
+                }
+            }
+            (None, ' ' | '\t') => flush_word(&mut word, &mut words),
+            (None, ';' | '\n' | '|' | '&' | '(' | ')' | '`') => {
+                flush_word(&mut word, &mut words);
+                if !words.is_empty() {
+                    commands.push(std::mem::take(&mut words));
+                }
+            }
+            (None, c) => word.push(c),
+        }
+    }
+    flush_word(&mut word, &mut words);
+    if !words.is_empty() {
+        commands.push(words);
+    }
+    // `sh -c "<script>"`: the script is one word when quoted, several when the
+    // caller joined argv with spaces. Either way, split it into its own commands.
+    let mut expanded = Vec::new();
+    for command in commands {
+        let script = shell_script(&command);
+        expanded.push(command);
+        if let Some(script) = script {
+            expanded.extend(simple_commands(&script));
+        }
+    }
+    expanded
+}
+
+/// The script of `sh -c <script…>` (also bash/ash/dash, `-ec`, `-xc`, ...).
+fn shell_script(words: &[String]) -> Option<String> {
+    let program = words.first()?.rsplit('/').next()?;
+    if !matches!(program, "sh" | "bash" | "ash" | "dash" | "zsh" | "ksh") {
+        return None;
+    }
+    let flag = words.iter().position(|w| w.starts_with('-') && !w.starts_with("--") && w.contains('c'))?;
+    let rest = &words[flag + 1..];
+    (!rest.is_empty()).then(|| rest.join(" "))
+}
+
+/// Does some simple command run `program` (by basename, after `sudo`/`exec`/
+/// `env`-style prefixes) with every word of `args` among its arguments?
+///
+/// `invokes("sh -c 'chown -R 1000:1000 /data'", "chown", &["-R"])` is true.
+pub fn invokes(command_line: &str, program: &str, args: &[&str]) -> bool {
+    simple_commands(command_line).iter().any(|words| {
+        let start = words.iter().position(|w| {
+            !matches!(w.as_str(), "sudo" | "exec" | "env" | "command" | "nohup" | "time") && !w.contains('=')
+        });
+        let Some(start) = start else { return false };
+        let name = words[start].rsplit('/').next().unwrap_or("");
+        name == program && args.iter().all(|a| words[start + 1..].iter().any(|w| w == a || flag_cluster_has(w, a)))
+    })
+}
+
+/// `-Rf` contains `-R`.
+fn flag_cluster_has(word: &str, flag: &str) -> bool {
+    match (word.strip_prefix('-'), flag.strip_prefix('-')) {
+        (Some(w), Some(f)) if f.len() == 1 && !w.starts_with('-') => w.contains(f),
+        _ => false,
+    }
+}
+
+/// A root `chown -R`/`chmod -R` (or `--recursive`) anywhere in the command line.
+pub fn recursive_ownership_change(command_line: &str) -> bool {
+    ["chown", "chmod"].iter().any(|p| invokes(command_line, p, &["-R"]) || invokes(command_line, p, &["--recursive"]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_nested_scripts() {
+        let cmds = simple_commands("sh -c \"mkdir -p /d && chown -R 999:999 /d; echo ok\"");
+        assert!(cmds.contains(&vec!["chown".to_string(), "-R".into(), "999:999".into(), "/d".into()]), "{cmds:?}");
+    }
+
+    #[test]
+    fn splits_shell_scripts_joined_from_argv() {
+        assert!(invokes("sh -c chown -R 999:999 /data/db", "chown", &["-R"]));
+        assert!(invokes("/bin/bash -ec set -x; chmod -R 0700 /d", "chmod", &["-R"]));
+    }
+
+    #[test]
+    fn invokes_matches_program_and_flags() {
+        assert!(invokes("sh -c 'chown -R 1000:1000 /data'", "chown", &["-R"]));
+        assert!(invokes("/bin/chown -Rf 1 /x", "chown", &["-R"]));
+        assert!(invokes("sudo chmod -R 777 /x", "chmod", &["-R"]));
+        assert!(!invokes("echo chown -R", "chown", &["-R"]));
+        assert!(!invokes("chown 1000 /x", "chown", &["-R"]));
+        assert!(!invokes("mychown -R x", "chown", &["-R"]));
+        assert!(invokes("kubectl apply -f /m.yaml", "kubectl", &["apply"]));
+        assert!(recursive_ownership_change("sh -c 'chmod --recursive g+w /x'"));
+        assert!(!recursive_ownership_change("ls -R /"));
+    }
+}

@@ -1,0 +1,88 @@
+//! Native test harness: run rules on YAML with plain `cargo test`.
+//!
+//! The YAML is loaded by the same loader the host uses (`# Source:` comments,
+//! multi-document streams, `kind: List`), sent through the same conversion a
+//! component's `check` export runs, and the findings come back with the
+//! object's identity, so a test can compare exact finding sets.
+//!
+//! Enable with `rules-sdk = { ..., features = ["testing"] }` under
+//! `[dev-dependencies]`.
+
+use crate::Severity;
+use crate::bindings::rewheel::rule::types::{Provenance, Resource};
+use crate::rule::Rule;
+
+/// A finding with the identity of the object it is about.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct TestFinding {
+    pub rule: String,
+    pub kind: String,
+    pub name: String,
+    pub severity: String,
+    pub message: String,
+    pub path: Option<String>,
+}
+
+impl TestFinding {
+    /// `(rule, kind, name)`: the usual thing to compare.
+    pub fn key(&self) -> (&str, &str, &str) {
+        (&self.rule, &self.kind, &self.name)
+    }
+}
+
+/// Load `yaml` as the host would and run `rules` on it. Panics on YAML the
+/// loader rejects, so a typo in a test fixture fails loudly.
+pub fn check_yaml(rules: &[&dyn Rule], yaml: &str) -> Vec<TestFinding> {
+    let loaded = rewheel_manifest::load_str("test.yaml", yaml);
+    assert!(loaded.errors.is_empty(), "fixture YAML does not parse: {:?}", loaded.errors);
+    let resources: Vec<Resource> = loaded.objects.iter().map(to_resource).collect();
+    let findings = crate::run::check(rules, resources).expect("check failed");
+    let mut out: Vec<TestFinding> = findings
+        .into_iter()
+        .map(|f| {
+            let o = &loaded.objects[f.resource as usize];
+            TestFinding {
+                rule: f.rule,
+                kind: o.kind.clone(),
+                name: o.name.clone(),
+                severity: severity_name(f.severity).into(),
+                message: f.message,
+                path: f.path,
+            }
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// `(rule, kind, name)` of every finding, sorted: for exact-set assertions.
+pub fn keys(findings: &[TestFinding]) -> Vec<(&str, &str, &str)> {
+    findings.iter().map(TestFinding::key).collect()
+}
+
+fn severity_name(s: Severity) -> &'static str {
+    match s {
+        Severity::Info => "info",
+        Severity::Warning => "warning",
+        Severity::Error => "error",
+    }
+}
+
+fn to_resource(o: &rewheel_manifest::Object) -> Resource {
+    Resource {
+        api_version: o.api_version.clone(),
+        kind: o.kind.clone(),
+        namespace: o.namespace.clone(),
+        name: o.name.clone(),
+        labels: o.labels.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        annotations: o.annotations.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        provenance: Provenance {
+            file: o.provenance.file.clone(),
+            document: o.provenance.document,
+            line: o.provenance.line,
+            template: o.provenance.template.clone(),
+            chart: o.provenance.chart.clone(),
+        },
+        body: o.body.to_string(),
+    }
+}

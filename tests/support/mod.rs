@@ -1,0 +1,106 @@
+//! Helpers shared by the integration tests: run the built `rewheel` binary,
+//! parse its JSON report, and build the hostile test rule components once.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+
+use serde_json::Value;
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+/// The `rewheel` binary cargo built for these tests, run from the repo root.
+pub fn rewheel() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rewheel"));
+    cmd.current_dir(root());
+    cmd
+}
+
+/// Run `rewheel` with `args`, feeding `stdin`.
+pub fn run(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut cmd = rewheel();
+    cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
+    let mut child = cmd.spawn().expect("run rewheel");
+    if let Some(input) = stdin {
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// `rewheel audit --format json <args>`: the parsed report and the exit code.
+pub fn audit_json(args: &[&str]) -> (Value, i32) {
+    audit_json_stdin(args, None)
+}
+
+pub fn audit_json_stdin(args: &[&str], stdin: Option<&str>) -> (Value, i32) {
+    let mut full = vec!["audit", "--format", "json"];
+    full.extend_from_slice(args);
+    let out = run(&full, stdin);
+    let text = String::from_utf8(out.stdout).expect("UTF-8 report");
+    let report: Value = serde_json::from_str(&text).unwrap_or_else(|e| {
+        panic!("stdout is not a JSON report ({e}):\n{text}\nstderr:\n{}", String::from_utf8_lossy(&out.stderr))
+    });
+    (report, out.status.code().expect("exit code"))
+}
+
+/// `rule kind namespace/name file:line` of every finding, sorted.
+pub fn finding_keys(report: &Value) -> Vec<String> {
+    let mut keys: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let r = &f["resource"];
+            let ns = r["namespace"].as_str().unwrap_or("-");
+            format!(
+                "{} {} {}/{} {}:{}",
+                f["rule"].as_str().unwrap(),
+                r["kind"].as_str().unwrap(),
+                ns,
+                r["name"].as_str().unwrap(),
+                f["location"]["file"].as_str().unwrap(),
+                f["location"]["line"]
+            )
+        })
+        .collect();
+    keys.sort();
+    keys
+}
+
+/// The hostile rule components under `tests/rules/`, built for
+/// `wasm32-wasip2` once per test binary into `<target>/test-rules`.
+pub fn hostile_rule(name: &str) -> PathBuf {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    let dir = BUILT.get_or_init(|| {
+        // <target>/<profile>/rewheel → <target>
+        let target = Path::new(env!("CARGO_BIN_EXE_rewheel")).parent().unwrap().parent().unwrap().to_path_buf();
+        let target_dir = target.join("test-rules");
+        let crates: Vec<String> = std::fs::read_dir(root().join("tests/rules"))
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+        cmd.current_dir(root())
+            .args(["build", "--release", "--target", "wasm32-wasip2", "--target-dir"])
+            .arg(&target_dir)
+            .env_remove("CARGO_TARGET_DIR")
+            .env_remove("RUSTFLAGS")
+            .env_remove("CARGO_ENCODED_RUSTFLAGS");
+        for c in &crates {
+            cmd.args(["-p", c]);
+        }
+        let status = cmd.status().expect("run cargo to build the hostile test rules");
+        assert!(status.success(), "building the hostile test rules failed");
+        target_dir.join("wasm32-wasip2/release")
+    });
+    let path = dir.join(format!("{}.wasm", name.replace('-', "_")));
+    assert!(path.exists(), "{} was not built", path.display());
+    path
+}
