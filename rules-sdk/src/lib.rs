@@ -63,6 +63,7 @@ pub mod origin;
 pub mod pod;
 pub mod rule;
 pub mod shell;
+pub mod smell;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -96,8 +97,15 @@ pub use rule::{FindingDraft, Meta, Report, Rule};
 pub const WORKLOAD_KINDS: &[&str] =
     &["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob"];
 
+/// The groups (see [`Object::group`]) holding an object that satisfies
+/// `pred`: "which wrapper charts contain a Novu image?"
+pub fn groups_where(objects: &[&Object], pred: impl Fn(&Object) -> bool) -> std::collections::BTreeSet<String> {
+    objects.iter().filter(|o| pred(o)).map(|o| o.group()).collect()
+}
+
 /// Everything a rule file usually needs.
 pub mod prelude {
+    pub use crate::smell::{Cmd, report_script, report_workload};
     pub use crate::{
         Category, Container, ContainerRole, Image, Meta, Object, Origin, PodSpec, Report, Rule, Severity,
         WORKLOAD_KINDS,

@@ -88,6 +88,27 @@ impl Object {
         Origin::of(self)
     }
 
+    /// Rendered by a dependency of the top-level chart (`W/charts/U/templates/…`).
+    pub fn is_upstream_subchart(&self) -> bool {
+        self.provenance.template.as_deref().is_some_and(|t| t.contains("/charts/"))
+    }
+
+    /// In the top-level chart's own templates (`W/templates/…`, not an
+    /// extraObjects passthrough). Whether `W` is a wrapper or an upstream chart
+    /// rendered directly is [`Object::origin`]'s question.
+    pub fn is_wrapper_template(&self) -> bool {
+        matches!(self.origin(), Origin::Wrapper { .. })
+    }
+
+    /// The Helm chart label as `(name, version)`: `helm.sh/chart`, or the legacy
+    /// `chart` label next to `heritage: Helm`.
+    pub fn helm_chart(&self) -> Option<(String, String)> {
+        let label = rewheel_manifest::helm_chart_label(&self.labels)?;
+        let name = rewheel_manifest::chart_name_from_label(label);
+        let version = label.get(name.len() + 1..).unwrap_or("").to_string();
+        Some((name, version))
+    }
+
     /// A Helm hook (`helm.sh/hook` annotation), e.g. `post-install,post-upgrade`.
     pub fn helm_hook(&self) -> Option<&str> {
         self.annotation("helm.sh/hook")

@@ -138,31 +138,28 @@ impl<'a> Container<'a> {
         format!("{}.{}", self.path, name)
     }
 
-    /// `command` and `args` joined with spaces: one string to match shell against.
+    /// `command` and `args` as one shell-quoted line: one string to match
+    /// shell against. An argument holding spaces or shell syntax is quoted, so
+    /// `sh -c "<script>"` keeps its script as one word (see [`crate::shell`]).
     pub fn command_line(&self) -> String {
         let mut words = Vec::new();
         for key in ["command", "args"] {
             match self.body.get(key) {
                 Some(Value::Array(items)) => words.extend(items.iter().map(|w| match w {
-                    Value::String(s) => s.clone(),
+                    Value::String(s) => crate::shell::quote(s),
                     other => other.to_string(),
                 })),
-                Some(Value::String(s)) => words.push(s.clone()),
+                Some(Value::String(s)) => words.push(crate::shell::quote(s)),
                 _ => {}
             }
         }
         words.join(" ")
     }
 
-    /// The shell of a `postStart`/`preStop` exec hook, if any.
-    pub fn lifecycle_command_line(&self) -> String {
-        ["postStart", "preStop"]
-            .iter()
-            .filter_map(|hook| self.body.pointer(&format!("/lifecycle/{hook}/exec/command"))?.as_array())
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect::<Vec<_>>()
-            .join(" ")
+    /// The shell-quoted command of the `postStart` exec hook, if any.
+    pub fn post_start_command_line(&self) -> Option<String> {
+        let argv = self.body.pointer("/lifecycle/postStart/exec/command")?.as_array()?;
+        Some(argv.iter().filter_map(Value::as_str).map(crate::shell::quote).collect::<Vec<_>>().join(" "))
     }
 
     /// A literal `env` value by name (`valueFrom` entries have none).
@@ -295,7 +292,7 @@ mod tests {
         assert_eq!(pod.claim_names(), vec!["data"]);
         let cs = o.containers();
         assert_eq!(cs[0].role, ContainerRole::Init);
-        assert_eq!(cs[0].command_line(), "sh -c chown -R 999:999 /data");
+        assert_eq!(cs[0].command_line(), "sh -c 'chown -R 999:999 /data'");
         assert!(cs[0].runs_as_root(), "explicit runAsUser 0 beats the pod's runAsNonRoot");
         assert!(!cs[1].runs_as_root(), "pod-level runAsNonRoot applies");
         assert_eq!(cs[1].env("A"), Some("1"));

@@ -65,6 +65,14 @@ fn shell_script(words: &[String]) -> Option<String> {
     (!rest.is_empty()).then(|| rest.join(" "))
 }
 
+/// Quote `word` for a shell when it holds spaces or shell syntax.
+pub fn quote(word: &str) -> String {
+    if !word.is_empty() && !word.contains(|c: char| c.is_whitespace() || "'\"\\;&|()`$<>*?#~{}[]".contains(c)) {
+        return word.to_string();
+    }
+    format!("'{}'", word.replace('\'', "'\\''"))
+}
+
 /// Does some simple command run `program` (by basename, after `sudo`/`exec`/
 /// `env`-style prefixes) with every word of `args` among its arguments?
 ///
@@ -101,6 +109,15 @@ mod tests {
     fn splits_nested_scripts() {
         let cmds = simple_commands("sh -c \"mkdir -p /d && chown -R 999:999 /d; echo ok\"");
         assert!(cmds.contains(&vec!["chown".to_string(), "-R".into(), "999:999".into(), "/d".into()]), "{cmds:?}");
+    }
+
+    #[test]
+    fn quoting_round_trips_through_the_splitter() {
+        let script = "mkdir -p /d && chown -R 999:999 '/d'";
+        let line = format!("sh -c {}", quote(script));
+        assert_eq!(simple_commands(&line)[0], vec!["sh".to_string(), "-c".into(), script.into()]);
+        assert!(invokes(&line, "chown", &["-R"]));
+        assert_eq!(quote("plain"), "plain");
     }
 
     #[test]

@@ -28,15 +28,11 @@ const DATASTORES: &[&str] = &["mongodb", "valkey", "redis"];
 /// Groups (wrapper charts, or files of plain YAML) that belong to Novu: named
 /// after it, in its namespace, or running one of its images.
 fn novu_groups(objects: &[&Object]) -> BTreeSet<String> {
-    objects
-        .iter()
-        .filter(|o| {
-            o.release_chart().is_some_and(|c| c.contains("novu"))
-                || o.namespace.as_deref().is_some_and(|ns| ns.contains("novu"))
-                || o.containers().iter().any(|c| c.image.matches_any(NOVU_IMAGES))
-        })
-        .map(|o| o.group())
-        .collect()
+    rules_sdk::groups_where(objects, |o| {
+        o.release_chart().is_some_and(|c| c.contains("novu"))
+            || o.namespace.as_deref().is_some_and(|ns| ns.contains("novu"))
+            || o.containers().iter().any(|c| c.image.matches_any(NOVU_IMAGES))
+    })
 }
 
 fn datastore(image: &Image) -> Option<&'static Upstream> {
