@@ -97,6 +97,19 @@ pub use rule::{FindingDraft, Meta, Report, Rule};
 pub const WORKLOAD_KINDS: &[&str] =
     &["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob"];
 
+/// Principle rules a component rule usually refines: list them in
+/// [`Meta::supersedes`] so a smell is reported once, at the component rule.
+pub mod supersede {
+    /// For rules flagging hand-written workloads (and their Services, PVCs, ConfigMaps).
+    pub const WORKLOAD: &[&str] = &["upstream-available", "thin-overlay"];
+    /// For rules flagging bootstrap scripts.
+    pub const SCRIPT: &[&str] = &["bootstrap-script"];
+    /// For rules flagging root chown/chmod init containers.
+    pub const CHOWN: &[&str] = &["root-chown"];
+    /// For rules flagging literal credentials in Secrets.
+    pub const SECRET: &[&str] = &["inline-secret"];
+}
+
 /// The groups (see [`Object::group`]) holding an object that satisfies
 /// `pred`: "which wrapper charts contain a Novu image?"
 pub fn groups_where(objects: &[&Object], pred: impl Fn(&Object) -> bool) -> std::collections::BTreeSet<String> {

@@ -17,7 +17,10 @@ use crate::rule::Rule;
 pub struct TestFinding {
     pub rule: String,
     pub kind: String,
+    pub namespace: Option<String>,
     pub name: String,
+    /// 1-based start line of the object's document.
+    pub line: u32,
     pub severity: String,
     pub message: String,
     pub path: Option<String>,
@@ -44,7 +47,9 @@ pub fn check_yaml(rules: &[&dyn Rule], yaml: &str) -> Vec<TestFinding> {
             TestFinding {
                 rule: f.rule,
                 kind: o.kind.clone(),
+                namespace: o.namespace.clone(),
                 name: o.name.clone(),
+                line: o.provenance.line,
                 severity: severity_name(f.severity).into(),
                 message: f.message,
                 path: f.path,
@@ -53,6 +58,35 @@ pub fn check_yaml(rules: &[&dyn Rule], yaml: &str) -> Vec<TestFinding> {
         .collect();
     out.sort();
     out
+}
+
+/// Run `rules` on the fixture `yaml_path` and compare with `expected_path`:
+/// one finding per line, `rule kind namespace/name line` (`-` for no
+/// namespace), the format of `tests/fixtures/<component>/*.expected`. Panics
+/// with the missing and extra findings. Paths are relative to the crate.
+pub fn check_fixture(rules: &[&dyn Rule], yaml_path: &str, expected_path: &str) {
+    let read = |p: &str| std::fs::read_to_string(p).unwrap_or_else(|e| panic!("cannot read {p}: {e}"));
+    let yaml = read(yaml_path);
+    let mut expected: Vec<String> = read(expected_path)
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_string)
+        .collect();
+    expected.sort();
+    let mut actual: Vec<String> = check_yaml(rules, &yaml).iter().map(TestFinding::fixture_line).collect();
+    actual.sort();
+    actual.dedup();
+    let missing: Vec<_> = expected.iter().filter(|e| !actual.contains(e)).collect();
+    let extra: Vec<_> = actual.iter().filter(|a| !expected.contains(a)).collect();
+    assert!(missing.is_empty() && extra.is_empty(), "{yaml_path}\n  missing: {missing:#?}\n  extra: {extra:#?}");
+}
+
+impl TestFinding {
+    /// `rule kind namespace/name line`, as in `.expected` files.
+    pub fn fixture_line(&self) -> String {
+        format!("{} {} {}/{} {}", self.rule, self.kind, self.namespace.as_deref().unwrap_or("-"), self.name, self.line)
+    }
 }
 
 /// `(rule, kind, name)` of every finding, sorted: for exact-set assertions.

@@ -66,7 +66,7 @@ impl Rule for RawDatastore {
                 "Service",
                 "PersistentVolumeClaim",
             ],
-            supersedes: &["upstream-available"],
+            supersedes: rules_sdk::supersede::WORKLOAD,
             docs: DATASTORE_DOCS,
         }
     }
@@ -199,7 +199,7 @@ impl Rule for RootChown {
             replace_with: "pod securityContext.fsGroup with fsGroupChangePolicy: OnRootMismatch (the upstream datastore charts set it; turn their volumePermissions init container off)",
             sources: CHOWN_SOURCES,
             kinds: WORKLOAD_KINDS,
-            supersedes: &["root-chown"],
+            supersedes: rules_sdk::supersede::CHOWN,
             docs: CHOWN_DOCS,
         }
     }
@@ -261,7 +261,7 @@ impl Rule for MongoBootstrap {
             replace_with: "MongoDBCommunity spec.members/spec.users (the operator initiates the replica set and creates users); Novu's MONGO_AUTO_CREATE_INDEXES creates indexes",
             sources: &["https://github.com/mongodb/mongodb-kubernetes", "https://github.com/novuhq/novu"],
             kinds: WORKLOAD_KINDS,
-            supersedes: &["bootstrap-script"],
+            supersedes: rules_sdk::supersede::SCRIPT,
             docs: BOOTSTRAP_DOCS,
         }
     }
@@ -317,6 +317,17 @@ rules_sdk::export_rules!(RawDatastore, RootChown, MongoBootstrap);
 mod tests {
     use super::*;
     use rules_sdk::testing::{check_yaml, keys};
+
+    #[test]
+    fn fixtures() {
+        for case in ["smelly", "clean"] {
+            rules_sdk::testing::check_fixture(
+                &[&RawDatastore, &RootChown, &MongoBootstrap],
+                &format!("../../tests/fixtures/novu/{case}.yaml"),
+                &format!("../../tests/fixtures/novu/{case}.expected"),
+            );
+        }
+    }
 
     const RULES: &[&dyn Rule] = &[&RawDatastore, &RootChown, &MongoBootstrap];
 

@@ -45,7 +45,7 @@ impl Rule for HandWrittenCollector {
             replace_with: "the open-telemetry/opentelemetry-collector chart with mode (daemonset|deployment|statefulset), config: and presets.*",
             sources: SOURCES,
             kinds: &["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"],
-            supersedes: &["upstream-available"],
+            supersedes: rules_sdk::supersede::WORKLOAD,
             docs: WORKLOAD_DOCS,
         }
     }
@@ -136,7 +136,7 @@ impl Rule for CollectorConfigMap {
             replace_with: "the chart's config: values (merged with the presets) or alternateConfig",
             sources: SOURCES,
             kinds: &["ConfigMap"],
-            supersedes: &[],
+            supersedes: rules_sdk::supersede::WORKLOAD,
             docs: CONFIGMAP_DOCS,
         }
     }
@@ -206,7 +206,7 @@ impl Rule for K8sAttributesRbac {
             replace_with: "presets.kubernetesAttributes.enabled: true (with extractAllPodLabels / extractAllPodAnnotations as needed)",
             sources: SOURCES,
             kinds: &["ClusterRole", "Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"],
-            supersedes: &[],
+            supersedes: rules_sdk::supersede::WORKLOAD,
             docs: RBAC_DOCS,
         }
     }
@@ -286,6 +286,17 @@ rules_sdk::export_rules!(HandWrittenCollector, CollectorConfigMap, K8sAttributes
 mod tests {
     use super::*;
     use rules_sdk::testing::{check_yaml, keys};
+
+    #[test]
+    fn fixtures() {
+        for case in ["smelly", "clean"] {
+            rules_sdk::testing::check_fixture(
+                &[&HandWrittenCollector, &CollectorConfigMap, &K8sAttributesRbac],
+                &format!("../../tests/fixtures/otel-collector/{case}.yaml"),
+                &format!("../../tests/fixtures/otel-collector/{case}.expected"),
+            );
+        }
+    }
 
     const RULES: &[&dyn Rule] = &[&HandWrittenCollector, &CollectorConfigMap, &K8sAttributesRbac];
 

@@ -91,6 +91,17 @@ mod tests {
     use rules_sdk::testing::{check_yaml, keys};
 
     #[test]
+    fn fixtures() {
+        for case in ["smelly", "clean"] {
+            rules_sdk::testing::check_fixture(
+                &[&UpstreamAvailable],
+                &format!("../../tests/fixtures/upstream-available/{case}.yaml"),
+                &format!("../../tests/fixtures/upstream-available/{case}.expected"),
+            );
+        }
+    }
+
+    #[test]
     fn flags_local_infrastructure_by_image() {
         let yaml = r#"
 apiVersion: apps/v1
