@@ -55,10 +55,19 @@ pub fn load_str(file: &str, text: &str) -> Loaded {
             Ok(Some(value)) => value,
             Ok(None) => continue, // `null` or `~`: an empty document
             Err(error) => {
+                let mut message = error.message;
+                if message.starts_with("deserializing from YAML containing more than one document") {
+                    message = "more than one YAML node at the top level of the document".into();
+                }
+                if raw.text.contains("{{") {
+                    message.push_str(
+                        " (the document contains `{{ … }}`: an unrendered Helm template? audit `helm template` output)",
+                    );
+                }
                 loaded.errors.push(ParseError {
                     line: error.line.unwrap_or(line),
                     document: loaded.documents,
-                    message: error.message,
+                    message,
                 });
                 loaded.documents += 1;
                 continue;
@@ -239,6 +248,17 @@ metadata: {name: after-error}
         assert_eq!(loaded.errors.len(), 1);
         assert_eq!(loaded.errors[0].document, 3);
         assert_eq!(loaded.errors[0].line, 15, "{:?}", loaded.errors[0]);
+    }
+
+    #[test]
+    fn unrendered_templates_get_a_hint() {
+        let loaded = load_str(
+            "t.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Values.name }}\n  {{- if .Values.x }}\n",
+        );
+        assert_eq!(loaded.errors.len(), 1);
+        assert!(loaded.errors[0].message.contains("unrendered Helm template"), "{}", loaded.errors[0].message);
+        assert_eq!(loaded.errors[0].line, 5);
     }
 
     #[test]

@@ -273,6 +273,13 @@ pub const UPSTREAMS: &[Upstream] = &[
         sources: &["https://github.com/openbao/openbao-helm"],
     },
     Upstream {
+        key: "docker-registry",
+        name: "a container registry",
+        images: &["registry", "distribution/distribution", "goharbor/registry-photon"],
+        replace_with: "Nexus Repository docker-hosted and docker-proxy repositories (nxrm-ha chart), or Harbor",
+        sources: &["https://github.com/sonatype/nxrm3-ha-repository", "https://github.com/goharbor/harbor-helm"],
+    },
+    Upstream {
         key: "memcached",
         name: "Memcached",
         images: &["memcached", "bitnami/memcached"],
@@ -280,6 +287,124 @@ pub const UPSTREAMS: &[Upstream] = &[
         sources: &["https://github.com/bitnami/charts/tree/main/bitnami/memcached"],
     },
 ];
+
+/// `(catalog key, name tokens, container ports, env prefixes)`.
+type Signal = (&'static str, &'static [&'static str], &'static [u16], &'static [&'static str]);
+
+/// Weaker evidence than an exact image: repackaged images (`sourcegraph/redis-cache`,
+/// `quay.io/fedora/mysql-80`), or images that serve a datastore's port or take
+/// its server-side settings.
+const SIGNALS: &[Signal] = &[
+    ("mongodb", &["mongo", "mongodb"], &[27017], &["MONGO_INITDB_"]),
+    ("postgresql", &["postgres", "postgresql", "postgis"], &[5432], &[]),
+    ("mysql", &["mysql", "mariadb"], &[3306], &["MYSQL_ROOT_PASSWORD", "MARIADB_ROOT_PASSWORD"]),
+    ("valkey", &["valkey"], &[], &[]),
+    ("redis", &["redis"], &[6379], &[]),
+    ("minio", &["minio"], &[], &["MINIO_ROOT_USER", "MINIO_ACCESS_KEY"]),
+    ("clickhouse", &["clickhouse"], &[8123, 9009], &[]),
+    ("redpanda", &["redpanda"], &[], &[]),
+    ("kafka", &["kafka"], &[9092], &["KAFKA_BROKER_ID", "KAFKA_CFG_", "KAFKA_NODE_ID"]),
+    ("zookeeper", &["zookeeper"], &[2181], &["ZOO_MY_ID"]),
+    ("rabbitmq", &["rabbitmq"], &[5672], &["RABBITMQ_DEFAULT_USER"]),
+    ("cassandra", &["cassandra"], &[9042], &["CASSANDRA_"]),
+    ("cockroachdb", &["cockroach", "cockroachdb"], &[26257], &[]),
+    ("elasticsearch", &["elasticsearch"], &[9200], &[]),
+    ("opensearch", &["opensearch"], &[], &[]),
+    ("nats", &["nats"], &[4222], &[]),
+    ("grafana", &["grafana"], &[], &["GF_SECURITY_"]),
+    ("prometheus", &["prometheus", "alertmanager"], &[9090], &[]),
+    ("loki", &["loki"], &[3100], &[]),
+    ("jaeger", &["jaeger"], &[16686], &[]),
+    ("memcached", &["memcached"], &[11211], &[]),
+];
+
+/// Words that may sit next to a datastore's name in a repackaged server image
+/// (`redis-cache`, `jaeger-all-in-one`, `clickhouse-server`); any other word
+/// (`exporter`, `express`, `reporting`) makes it a different program.
+const SERVER_WORDS: &[&str] = &[
+    "server",
+    "cache",
+    "db",
+    "database",
+    "master",
+    "primary",
+    "replica",
+    "slave",
+    "leader",
+    "follower",
+    "node",
+    "standalone",
+    "cluster",
+    "community",
+    "enterprise",
+    "oss",
+    "alpine",
+    "debian",
+    "bookworm",
+    "bullseye",
+    "ubi",
+    "local",
+    "all",
+    "in",
+    "one",
+    "keeper",
+    "management",
+    "latest",
+    "v",
+];
+
+/// Which catalog infrastructure a container runs, and why we think so.
+///
+/// An exact image match comes first; then the image's name tokens (last path
+/// segment and tag, split at `-`, `_`, `.`); then the ports it serves and the
+/// server-side environment it takes. A workload's own name is never evidence.
+pub fn identify(container: &crate::pod::Container<'_>) -> Option<(&'static Upstream, String)> {
+    if let Some(u) = upstream_for(&container.image) {
+        return Some((u, format!("image {}", container.image)));
+    }
+    let last = container.image.path.rsplit('/').next().unwrap_or("");
+    let tokens = |s: &str| s.split(['-', '_', '.']).map(str::to_ascii_lowercase).collect::<Vec<_>>();
+    let name = tokens(last);
+    let tag = container.image.tag.as_deref().map(tokens).unwrap_or_default();
+    for part in [&name, &tag] {
+        for (key, words, _, _) in SIGNALS {
+            // `postgresql-16`, `redis-cache`, `3.0.0-kafka`: the keyword plus
+            // versions and server words only; `mongo-reporting` is an app.
+            let keyword = part.iter().any(|t| words.contains(&t.as_str()));
+            let rest_is_server = part.iter().all(|t| {
+                words.contains(&t.as_str())
+                    || t.chars().all(|c| c.is_ascii_digit())
+                    || SERVER_WORDS.contains(&t.as_str())
+            });
+            if keyword && rest_is_server {
+                return Some((
+                    upstream(key),
+                    format!("image {} (a repackaged {})", container.image, upstream(key).name),
+                ));
+            }
+        }
+    }
+    let ports: Vec<u64> = container
+        .body
+        .get("ports")
+        .and_then(|p| p.as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p.get("containerPort")?.as_u64())
+        .collect();
+    for (key, _, known, _) in SIGNALS {
+        if let Some(port) = known.iter().find(|k| ports.contains(&u64::from(**k))) {
+            return Some((upstream(key), format!("image {} serving port {port}", container.image)));
+        }
+    }
+    let env = container.env_names();
+    for (key, _, _, prefixes) in SIGNALS {
+        if let Some(var) = env.iter().find(|e| prefixes.iter().any(|p| e.starts_with(p))) {
+            return Some((upstream(key), format!("image {} configured with {var}", container.image)));
+        }
+    }
+    None
+}
 
 /// The catalog entry whose images include `image`.
 pub fn upstream_for(image: &Image) -> Option<&'static Upstream> {
@@ -310,6 +435,42 @@ mod tests {
         assert_eq!(key("ghcr.io/novuhq/novu/api:2.0"), None);
         assert_eq!(key("mongo-express"), None);
         assert_eq!(upstream("redis").name, "Redis");
+    }
+
+    #[test]
+    fn identifies_repackaged_images_ports_and_env_but_not_clients() {
+        let key = |yaml: &str| {
+            let body: serde_json::Value = serde_json::from_str(yaml).unwrap();
+            let object = crate::object::Object {
+                index: 0,
+                api_version: "v1".into(),
+                kind: "Pod".into(),
+                namespace: None,
+                name: "x".into(),
+                labels: Default::default(),
+                annotations: Default::default(),
+                provenance: Default::default(),
+                body: serde_json::json!({"spec": {"containers": [body]}}),
+            };
+            object.containers().first().and_then(identify).map(|(u, _)| u.key)
+        };
+        assert_eq!(key(r#"{"image": "sourcegraph/postgresql-16:6.0"}"#), Some("postgresql"));
+        assert_eq!(key(r#"{"image": "sourcegraph/redis-cache:6.0"}"#), Some("redis"));
+        assert_eq!(key(r#"{"image": "quay.io/fedora/mysql-80"}"#), Some("mysql"));
+        assert_eq!(key(r#"{"image": "ghcr.io/open-telemetry/demo:3.0.0-kafka"}"#), Some("kafka"));
+        assert_eq!(
+            key(r#"{"image": "weaveworksdemos/user-db", "ports": [{"containerPort": 27017}]}"#),
+            Some("mongodb")
+        );
+        assert_eq!(
+            key(r#"{"image": "acme/catalogue-db", "env": [{"name": "MYSQL_ROOT_PASSWORD", "value": "x"}]}"#),
+            Some("mysql")
+        );
+        assert_eq!(key(r#"{"image": "oliver006/redis_exporter"}"#), None);
+        assert_eq!(key(r#"{"image": "mongo-express:1"}"#), None);
+        assert_eq!(key(r#"{"image": "ghcr.io/acme/mongo-reporting:1.4"}"#), None);
+        assert_eq!(key(r#"{"image": "sourcegraph/jaeger-all-in-one:6"}"#), Some("jaeger"));
+        assert_eq!(key(r#"{"image": "ghcr.io/acme/orders:1", "env": [{"name": "REDIS_HOST", "value": "r"}]}"#), None);
     }
 
     #[test]

@@ -62,6 +62,7 @@ pub mod object;
 pub mod origin;
 pub mod pod;
 pub mod rule;
+pub mod secret;
 pub mod shell;
 pub mod smell;
 #[cfg(feature = "testing")]
@@ -114,6 +115,15 @@ pub mod supersede {
 /// `pred`: "which wrapper charts contain a Novu image?"
 pub fn groups_where(objects: &[&Object], pred: impl Fn(&Object) -> bool) -> std::collections::BTreeSet<String> {
     objects.iter().filter(|o| pred(o)).map(|o| o.group()).collect()
+}
+
+/// The groups holding a workload that runs one of `images`, or an object
+/// rendered by one of `charts`: "where is this component deployed?"
+pub fn groups_running(objects: &[&Object], images: &[&str], charts: &[&str]) -> std::collections::BTreeSet<String> {
+    groups_where(objects, |o| {
+        o.provenance.chart.as_deref().is_some_and(|c| charts.contains(&c))
+            || o.containers().iter().any(|c| c.role == ContainerRole::Main && c.image.matches_any(images))
+    })
 }
 
 /// Everything a rule file usually needs.

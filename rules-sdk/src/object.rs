@@ -109,6 +109,15 @@ impl Object {
         Some((name, version))
     }
 
+    /// Rendered from `chart`'s template `file` (`…/<chart>/templates/<file>`),
+    /// as a subchart or directly: "is this Windmill's demo Postgres?"
+    pub fn rendered_from(&self, chart: &str, file: &str) -> bool {
+        self.provenance.template.as_deref().is_some_and(|t| {
+            let suffix = format!("{chart}/templates/{file}");
+            t == suffix || t.ends_with(&format!("/{suffix}"))
+        })
+    }
+
     /// A Helm hook (`helm.sh/hook` annotation), e.g. `post-install,post-upgrade`.
     pub fn helm_hook(&self) -> Option<&str> {
         self.annotation("helm.sh/hook")

@@ -11,7 +11,8 @@
 //! A top-level chart rendered directly (`helm template temporal …` gives
 //! `# Source: temporal/templates/…`) is upstream when its name is a known
 //! upstream chart ([`UPSTREAM_CHARTS`]); any other top-level chart is a wrapper.
-//! Plain YAML with no Helm trace was written by hand.
+//! Plain YAML with no Helm trace was written by hand, unless a controller made
+//! it (`ownerReferences`, or `app.kubernetes.io/managed-by: <x>-operator`).
 
 use crate::object::Object;
 
@@ -32,6 +33,14 @@ impl Origin {
     /// Classify an object from its provenance and labels.
     pub fn of(object: &Object) -> Origin {
         let labels = &object.labels;
+        // Created by a controller (an operator's output, captured from a cluster
+        // or a golden test): nobody wrote it by hand.
+        let owned = object.get("/metadata/ownerReferences").and_then(|o| o.as_array()).is_some_and(|o| !o.is_empty());
+        let managed_by = labels.get("app.kubernetes.io/managed-by").map(|m| m.to_ascii_lowercase());
+        if owned || managed_by.as_deref().is_some_and(|m| m.ends_with("operator") || m.ends_with("controller")) {
+            let by = managed_by.unwrap_or_else(|| "a controller".into());
+            return Origin::Upstream { chart: by };
+        }
         if let Some(template) = object.provenance.template.as_deref() {
             let chart = object.provenance.chart.clone().unwrap_or_default();
             let file = template.rsplit('/').next().unwrap_or(template);
@@ -112,17 +121,22 @@ pub const UPSTREAM_CHARTS: &[&str] = &[
     "opentelemetry-collector",
     "opentelemetry-operator",
     "opentelemetry-kube-stack",
-    "opentelemetry-demo",
     "headlamp",
     "nxrm-ha",
     "nexus-repository-manager",
     "mimir-distributed",
     "supabase",
+    "k8s-monitoring",
+    "alloy",
+    "alloy-operator",
+    "rollout-operator",
+    "grafana-agent-operator",
+    "kube-state-metrics",
+    "prometheus-node-exporter",
     "altinity-clickhouse-operator",
     "clickhouse-operator",
     "grafana",
     "grafana-operator",
-    "novu",
     "longhorn",
     "openfga",
     "windmill",
@@ -218,6 +232,11 @@ mod tests {
             object(None, &[("helm.sh/chart", "acme-platform-1.0.0")]).origin(),
             Origin::Wrapper { chart: "acme-platform".into() }
         );
+        let mut operated = object(None, &[("app.kubernetes.io/managed-by", "redpanda-operator")]);
+        assert!(operated.origin().is_upstream(), "objects an operator manages are not hand-written");
+        operated.labels.clear();
+        operated.body = serde_json::json!({"metadata": {"ownerReferences": [{"kind": "Cluster", "name": "x"}]}});
+        assert!(operated.origin().is_upstream(), "objects a controller owns are not hand-written");
         assert!(Origin::HandWritten.is_local());
         assert!(!up("x").is_local());
     }

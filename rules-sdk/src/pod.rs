@@ -89,6 +89,21 @@ impl<'a> PodSpec<'a> {
         self.volumes().filter_map(|v| v.pointer("/persistentVolumeClaim/claimName")?.as_str()).collect()
     }
 
+    /// Names of the ConfigMaps and Secrets mounted as volumes (including
+    /// projected sources), in volume order.
+    pub fn config_volume_names(&self) -> Vec<&'a str> {
+        let mut names = Vec::new();
+        for v in self.volumes() {
+            names.extend(v.pointer("/configMap/name").and_then(Value::as_str));
+            names.extend(v.pointer("/secret/secretName").and_then(Value::as_str));
+            for source in v.pointer("/projected/sources").and_then(Value::as_array).into_iter().flatten() {
+                names.extend(source.pointer("/configMap/name").and_then(Value::as_str));
+                names.extend(source.pointer("/secret/name").and_then(Value::as_str));
+            }
+        }
+        names
+    }
+
     /// The service account the pods run as.
     pub fn service_account(&self) -> Option<&'a str> {
         self.spec.get("serviceAccountName").or_else(|| self.spec.get("serviceAccount")).and_then(Value::as_str)
@@ -290,6 +305,7 @@ mod tests {
         assert_eq!(pod.labels().get("app").map(String::as_str), Some("db"));
         assert_eq!(pod.host_paths(), vec![("h", "/var/log/pods")]);
         assert_eq!(pod.claim_names(), vec!["data"]);
+        assert_eq!(pod.config_volume_names(), Vec::<&str>::new());
         let cs = o.containers();
         assert_eq!(cs[0].role, ContainerRole::Init);
         assert_eq!(cs[0].command_line(), "sh -c 'chown -R 999:999 /data'");

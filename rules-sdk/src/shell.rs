@@ -73,16 +73,33 @@ pub fn quote(word: &str) -> String {
     format!("'{}'", word.replace('\'', "'\\''"))
 }
 
+/// Words that may precede the program of a simple command: shell keywords
+/// (`for …; do curl …; done` splits into `do curl …`), wrappers (`sudo`,
+/// `exec`, ...) and `VAR=value` assignments.
+const NOT_THE_PROGRAM: &[&str] = &[
+    "do", "then", "else", "elif", "if", "while", "until", "!", "{", "sudo", "exec", "env", "command", "nohup", "time",
+];
+
+/// Index of the program word of a simple command, skipping [`NOT_THE_PROGRAM`]
+/// words and `VAR=value` assignments.
+pub fn program_index(words: &[String]) -> Option<usize> {
+    words.iter().position(|w| !NOT_THE_PROGRAM.contains(&w.as_str()) && !w.contains('='))
+}
+
+/// Does `url` carry a password (`scheme://user:password@host`)?
+pub fn url_has_password(url: &str) -> bool {
+    let Some((_, rest)) = url.split_once("://") else { return false };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    authority.rsplit_once('@').is_some_and(|(userinfo, _)| userinfo.split_once(':').is_some_and(|(_, p)| !p.is_empty()))
+}
+
 /// Does some simple command run `program` (by basename, after `sudo`/`exec`/
 /// `env`-style prefixes) with every word of `args` among its arguments?
 ///
 /// `invokes("sh -c 'chown -R 1000:1000 /data'", "chown", &["-R"])` is true.
 pub fn invokes(command_line: &str, program: &str, args: &[&str]) -> bool {
     simple_commands(command_line).iter().any(|words| {
-        let start = words.iter().position(|w| {
-            !matches!(w.as_str(), "sudo" | "exec" | "env" | "command" | "nohup" | "time") && !w.contains('=')
-        });
-        let Some(start) = start else { return false };
+        let Some(start) = program_index(words) else { return false };
         let name = words[start].rsplit('/').next().unwrap_or("");
         name == program && args.iter().all(|a| words[start + 1..].iter().any(|w| w == a || flag_cluster_has(w, a)))
     })
@@ -124,6 +141,15 @@ mod tests {
     fn splits_shell_scripts_joined_from_argv() {
         assert!(invokes("sh -c chown -R 999:999 /data/db", "chown", &["-R"]));
         assert!(invokes("/bin/bash -ec set -x; chmod -R 0700 /d", "chmod", &["-R"]));
+    }
+
+    #[test]
+    fn programs_inside_loops_and_conditionals() {
+        assert!(invokes("for d in a b; do chown -R 1000 /data/$d; done", "chown", &["-R"]));
+        assert!(invokes("if true; then chmod -R 700 /x; fi", "chmod", &["-R"]));
+        assert!(url_has_password("postgres://app:s3cret@db:5432/app?sslmode=require"));
+        assert!(!url_has_password("postgres://app@db:5432/app"));
+        assert!(!url_has_password("https://example.com/a@b:c"));
     }
 
     #[test]

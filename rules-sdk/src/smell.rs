@@ -60,10 +60,7 @@ impl Cmd {
 
     /// Does this simple command (program first) match?
     pub fn matches(&self, words: &[String]) -> bool {
-        let start = words.iter().position(|w| {
-            !matches!(w.as_str(), "sudo" | "exec" | "env" | "command" | "nohup" | "time") && !w.contains('=')
-        });
-        let Some(start) = start else { return false };
+        let Some(start) = shell::program_index(words) else { return false };
         let program = words[start].rsplit('/').next().unwrap_or("");
         if !self.programs.contains(&program) {
             return false;
@@ -174,6 +171,8 @@ mod tests {
             Cmd { programs: &["psql"], words: &[], contains: &["create database"], what: "psql CREATE DATABASE" };
         assert!(psql.matches_line("sh -c 'psql -h db -c \"CREATE DATABASE temporal\"'"));
         assert!(!psql.matches_line("psql -c 'select 1'"));
+        assert!(rpk.matches_line("for t in a b; do rpk topic create $t; done"));
+        assert!(rpk.matches_line("for t in a b; do rpk topic create $t; done"));
         let tctl = Cmd::new(&["tctl"], &["namespace", "register"], "tctl namespace register");
         assert!(tctl.matches_line("tctl --ns default namespace register --rd 3"));
     }

@@ -1,0 +1,104 @@
+//! Reading Secrets: `data` values are base64, `stringData` values are plain.
+//! Rules that look for literal credentials read both the same way through
+//! [`entries`].
+
+use serde_json::Value;
+
+use crate::object::Object;
+
+/// One entry of a Secret's `data` or `stringData`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretEntry<'a> {
+    pub key: &'a str,
+    /// `"data"` or `"stringData"`.
+    pub field: &'static str,
+    /// The value as text: decoded for `data`.
+    pub value: String,
+}
+
+impl SecretEntry<'_> {
+    /// The dotted path of the entry, e.g. `stringData.password`.
+    pub fn path(&self) -> String {
+        format!("{}.{}", self.field, self.key)
+    }
+}
+
+/// Every string entry of a Secret's `stringData` and `data` (base64-decoded;
+/// entries that do not decode to UTF-8 text are skipped), in that order.
+pub fn entries(secret: &Object) -> Vec<SecretEntry<'_>> {
+    let mut out = Vec::new();
+    for field in ["stringData", "data"] {
+        let Some(Value::Object(map)) = secret.get(&format!("/{field}")) else { continue };
+        for (key, value) in map {
+            let Some(text) = value.as_str() else { continue };
+            let value = if field == "data" { decode_base64(text) } else { Some(text.to_string()) };
+            if let Some(value) = value {
+                out.push(SecretEntry { key, field, value });
+            }
+        }
+    }
+    out
+}
+
+/// Standard or URL-safe base64, padding optional, whitespace ignored. `None`
+/// for other characters or bytes that are not UTF-8.
+pub fn decode_base64(text: &str) -> Option<String> {
+    let mut bits = 0u32;
+    let mut count = 0;
+    let mut out = Vec::new();
+    for c in text.bytes().filter(|c| !c.is_ascii_whitespace() && *c != b'=') {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            _ => return None,
+        };
+        bits = (bits << 6) | u32::from(v);
+        count += 6;
+        if count >= 8 {
+            count -= 8;
+            out.push((bits >> count) as u8);
+            bits &= (1 << count) - 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_standard_and_url_safe_base64() {
+        assert_eq!(decode_base64("aGFzdXJh").as_deref(), Some("hasura"));
+        assert_eq!(
+            decode_base64("cG9zdGdyZXM6Ly9hcHA6czNjcmV0QGRiOjU0MzIvYXBw").as_deref(),
+            Some("postgres://app:s3cret@db:5432/app")
+        );
+        assert_eq!(decode_base64("Pz8_").as_deref(), Some("???"));
+        assert_eq!(decode_base64("not base64!"), None);
+    }
+
+    #[test]
+    fn entries_read_both_fields() {
+        let secret = Object {
+            index: 0,
+            api_version: "v1".into(),
+            kind: "Secret".into(),
+            namespace: None,
+            name: "s".into(),
+            labels: Default::default(),
+            annotations: Default::default(),
+            provenance: Default::default(),
+            body: serde_json::json!({"data": {"a": "aGFzdXJh", "bin": "//79"}, "stringData": {"b": "plain"}}),
+        };
+        let got: Vec<(String, &str, String)> =
+            entries(&secret).into_iter().map(|e| (e.path(), e.field, e.value)).collect();
+        assert_eq!(
+            got,
+            vec![("stringData.b".into(), "stringData", "plain".into()), ("data.a".into(), "data", "hasura".into())]
+        );
+    }
+}
