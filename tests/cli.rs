@@ -9,13 +9,14 @@ const BEFORE: &str = "examples/fractalops/before";
 const AFTER: &str = "examples/fractalops/after";
 
 #[test]
-fn example_before_reports_the_novu_and_otel_smells_exactly() {
+fn example_before_reports_the_novu_otel_and_grafana_smells_exactly() {
     let (report, code) = support::audit_json(&[BEFORE]);
     assert_eq!(code, 1, "findings at warning fail the run by default");
     let f = |s: &str| s.to_string();
     assert_eq!(
         support::finding_keys(&report),
         vec![
+            f("grafana-workload Deployment observability/grafana examples/fractalops/before/platform-metrics.yaml:3"),
             f("novu-mongo-bootstrap Job novu/novu-mongodb-init examples/fractalops/before/platform-novu.yaml:93"),
             f("novu-raw-datastore Deployment novu/novu-mongodb examples/fractalops/before/platform-novu.yaml:48"),
             f(
@@ -35,11 +36,13 @@ fn example_before_reports_the_novu_and_otel_smells_exactly() {
             f(
                 "otel-collector-workload DaemonSet observability/otel-agent examples/fractalops/before/platform-otel.yaml:72"
             ),
-            f("upstream-available Deployment observability/grafana examples/fractalops/before/platform-metrics.yaml:3"),
         ]
     );
-    // The raw MongoDB, Valkey and collector are novu/otel findings, not also upstream-available ones.
-    assert_eq!(report["summary"]["superseded"], 3);
+    // Each smell once, at the most specific rule: the raw MongoDB, Valkey,
+    // collector and Grafana are not also upstream-available findings (4), the
+    // two chown init containers not also root-chown (2), the mongosh Job not
+    // also bootstrap-script (1).
+    assert_eq!(report["summary"]["superseded"], 7);
     // Nothing rendered by an upstream subchart is reported (Traefik in platform-edge).
     assert!(
         report["findings"]
@@ -100,8 +103,8 @@ fn json_report_follows_the_contract() {
     assert_eq!(s["objects"], 21);
     assert_eq!(s["skipped"], 0);
     assert_eq!(s["errors"], 0);
-    assert_eq!(s["components"], 3);
-    assert_eq!(s["rules"], 7);
+    assert_eq!(s["components"], 33);
+    assert_eq!(s["rules"], support::builtin_rule_count());
     assert_eq!(s["findings"], json!({"total": 12, "info": 0, "warning": 12, "error": 0}));
 }
 
@@ -188,7 +191,11 @@ fn text_report_points_at_file_and_line() {
         "{text}"
     );
     assert!(text.contains("template: platform-novu/templates/valkey.yaml"));
-    assert!(text.trim_end().ends_with("12 findings (0 error, 12 warning, 0 info) in 4 files: 21 documents, 21 objects, 0 skipped, 0 errors; 7 rules from 3 components"), "{text}");
+    let rules = support::builtin_rule_count();
+    let summary = format!(
+        "12 findings (0 error, 12 warning, 0 info) in 4 files: 21 documents, 21 objects, 0 skipped, 0 errors; {rules} rules from 33 components"
+    );
+    assert!(text.trim_end().ends_with(&summary), "{text}");
 }
 
 #[test]
@@ -196,19 +203,59 @@ fn rules_list_shows_every_builtin_rule_with_metadata() {
     let out = support::run(&["rules", "list", "--format", "json"], None);
     assert_eq!(out.status.code(), Some(0));
     let list: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let ids: Vec<&str> = list["rules"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    let mut components: Vec<&str> =
+        list["rules"].as_array().unwrap().iter().map(|r| r["component"].as_str().unwrap()).collect();
+    components.sort();
+    components.dedup();
     assert_eq!(
-        ids,
+        components,
         vec![
-            "novu-mongo-bootstrap",
-            "novu-raw-datastore",
-            "novu-root-chown",
-            "otel-collector-configmap",
-            "otel-collector-k8sattributes-rbac",
-            "otel-collector-workload",
-            "upstream-available"
-        ]
+            "argocd",
+            "bootstrap-script",
+            "build-plane",
+            "clickhouse",
+            "datahub",
+            "daytona",
+            "external-secrets",
+            "github-runner",
+            "grafana",
+            "hasura",
+            "headlamp",
+            "inline-secret",
+            "kyverno",
+            "longhorn",
+            "mimir",
+            "nexus",
+            "novu",
+            "openbao",
+            "openfga",
+            "otel-collector",
+            "penpot",
+            "policy-overlap",
+            "pomerium",
+            "redpanda",
+            "root-chown",
+            "spire",
+            "supabase",
+            "temporal",
+            "thin-overlay",
+            "traefik",
+            "upstream-available",
+            "velero",
+            "windmill",
+        ],
+        "the 27 component rules and the 6 principle rules"
     );
+    let ids: Vec<&str> = list["rules"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    let mut sorted = ids.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(ids, sorted, "listed sorted by id, each once");
+    for principle in
+        ["upstream-available", "bootstrap-script", "root-chown", "inline-secret", "thin-overlay", "policy-overlap"]
+    {
+        assert!(ids.contains(&principle), "principle rule {principle} is listed");
+    }
     for rule in list["rules"].as_array().unwrap() {
         for key in ["component", "category", "severity", "summary", "replace_with"] {
             assert!(!rule[key].as_str().unwrap().is_empty(), "{} has no {key}", rule["id"]);
@@ -218,4 +265,127 @@ fn rules_list_shows_every_builtin_rule_with_metadata() {
     let text = String::from_utf8(support::run(&["rules", "list"], None).stdout).unwrap();
     assert!(text.lines().next().unwrap().starts_with("ID"));
     assert!(text.contains("novu-raw-datastore"));
+}
+
+#[test]
+fn markdown_report_reads_like_the_audit() {
+    let (report, _) = support::audit_json(&[BEFORE]);
+    let out = support::run(&["audit", "--format", "markdown", BEFORE], None);
+    assert_eq!(out.status.code(), Some(1));
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(md.starts_with("# Reinvention audit\n"), "{md}");
+    let table = md.find("| Component | Findings |").expect("a summary table");
+    let mut components: Vec<&str> =
+        report["findings"].as_array().unwrap().iter().map(|f| f["component"].as_str().unwrap()).collect();
+    components.sort();
+    components.dedup();
+    assert!(!components.is_empty());
+    for component in &components {
+        let heading =
+            md.find(&format!(". {component}\n")).unwrap_or_else(|| panic!("no section for {component}:\n{md}"));
+        assert!(heading > table, "the summary table comes first");
+    }
+    for f in report["findings"].as_array().unwrap() {
+        let location = format!("`{}:{}`", f["location"]["file"].as_str().unwrap(), f["location"]["line"]);
+        assert!(md.contains(&location), "{location} missing from the markdown report");
+        assert!(md.contains(&format!("- **Replace with:** {}", f["replace_with"].as_str().unwrap())));
+    }
+    // Every component of the pack without a finding is listed as clean.
+    let clean = md.split("## Clean\n\nNo finding for: ").nth(1).expect("a Clean section");
+    let listed: Vec<&str> = clean.trim_end().trim_end_matches('.').split(", ").collect();
+    let rules: Value =
+        serde_json::from_slice(&support::run(&["rules", "list", "--format", "json"], None).stdout).unwrap();
+    let mut all: Vec<&str> =
+        rules["rules"].as_array().unwrap().iter().map(|r| r["component"].as_str().unwrap()).collect();
+    all.sort();
+    all.dedup();
+    let expected_clean: Vec<&str> = all.iter().copied().filter(|c| !components.contains(c)).collect();
+    assert_eq!(listed, expected_clean);
+}
+
+#[test]
+fn every_rule_documents_itself_in_the_fixed_shape() {
+    let rules: Value =
+        serde_json::from_slice(&support::run(&["rules", "list", "--format", "json"], None).stdout).unwrap();
+    for rule in rules["rules"].as_array().unwrap() {
+        let docs = rule["docs"].as_str().unwrap();
+        let mut at = 0;
+        for heading in ["## What it detects", "## Why it matters", "## What to use instead", "## Example"] {
+            let found =
+                docs[at..].find(heading).unwrap_or_else(|| panic!("{}: docs lack {heading:?} (in order)", rule["id"]));
+            at += found + heading.len();
+        }
+        assert!(
+            rule["id"].as_str().unwrap().starts_with(rule["component"].as_str().unwrap()),
+            "{} is not prefixed by its component",
+            rule["id"]
+        );
+    }
+}
+
+#[test]
+fn rules_explain_prints_the_docs() {
+    let out = support::run(&["rules", "explain", "novu-root-chown"], None);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("# novu-root-chown (novu)\n"), "{text}");
+    for part in [
+        "- Category: unsafe-default",
+        "- Use instead: pod securityContext.fsGroup",
+        "## What it detects",
+        "## Example",
+        "## Sources\n- https://",
+    ] {
+        assert!(text.contains(part), "missing {part:?}:\n{text}");
+    }
+    let out = support::run(&["rules", "explain", "novu-chown"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no rule \"novu-chown\""));
+}
+
+#[test]
+fn compiled_components_are_cached_and_reused() {
+    let cache = tempfile::tempdir().unwrap();
+    let run = |extra: &[&str]| {
+        let mut cmd = support::rewheel();
+        cmd.env("REWHEEL_CACHE_DIR", cache.path()).args(["audit", "--format", "json"]).args(extra).arg(BEFORE);
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        out.stdout
+    };
+    let artifacts = || -> Vec<std::path::PathBuf> {
+        let components = cache.path().join("components");
+        let Ok(engines) = std::fs::read_dir(&components) else { return Vec::new() };
+        engines.flat_map(|e| std::fs::read_dir(e.unwrap().path()).unwrap()).map(|f| f.unwrap().path()).collect()
+    };
+    let uncached = run(&["--no-cache"]);
+    assert!(artifacts().is_empty(), "--no-cache writes nothing");
+    let cold = run(&[]);
+    let rules: Value =
+        serde_json::from_slice(&support::run(&["rules", "list", "--format", "json"], None).stdout).unwrap();
+    let components: std::collections::BTreeSet<&str> =
+        rules["rules"].as_array().unwrap().iter().map(|r| r["source"].as_str().unwrap()).collect();
+    let stored = artifacts();
+    assert_eq!(stored.len(), components.len(), "one artifact per component: {stored:?}");
+    assert!(stored.iter().all(|p| p.extension().is_some_and(|e| e == "cwasm")));
+    let warm = run(&[]);
+    assert_eq!(cold, uncached);
+    assert_eq!(warm, uncached, "cached components give the same report");
+    // A damaged artifact is recompiled, not trusted.
+    std::fs::write(&stored[0], b"garbage").unwrap();
+    assert_eq!(run(&[]), uncached);
+    assert_ne!(std::fs::read(&stored[0]).unwrap(), b"garbage", "the damaged artifact was replaced");
+}
+
+#[test]
+fn readme_rules_table_is_current() {
+    let readme = std::fs::read_to_string(support::root().join("README.md")).unwrap();
+    let start = readme.find("<!-- rules-table:").expect("README has the rules table");
+    let body = &readme[readme[start..].find('\n').unwrap() + start + 1..readme.find("<!-- /rules-table -->").unwrap()];
+    let out = support::run(&["rules", "list", "--format", "markdown"], None);
+    assert_eq!(
+        body,
+        String::from_utf8(out.stdout).unwrap(),
+        "README's rules table is stale: regenerate it with `rewheel rules list --format markdown`"
+    );
 }

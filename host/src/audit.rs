@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use rewheel_manifest::Object;
 
+use crate::cache::Cache;
 use crate::input;
 use crate::report::{ErrorEntry, FindingEntry, Location, Report, ResourceRef, Severity, SkippedEntry, Summary};
 use crate::rulepack::RuleSource;
@@ -24,6 +25,8 @@ pub struct AuditOptions {
     pub limits: Limits,
     /// Rule components run at once.
     pub jobs: usize,
+    /// Where compiled components are cached.
+    pub cache: Cache,
 }
 
 /// The loaded manifests: parsed once, shared by every rule.
@@ -70,8 +73,13 @@ pub struct ComponentRules {
 }
 
 /// Compile and instantiate each component and ask for its rules.
-pub fn list_rules(sources: &[RuleSource], limits: Limits, jobs: usize) -> (Vec<ComponentRules>, Vec<ErrorEntry>) {
-    let sandbox = match Sandbox::new(limits) {
+pub fn list_rules(
+    sources: &[RuleSource],
+    limits: Limits,
+    jobs: usize,
+    cache: Cache,
+) -> (Vec<ComponentRules>, Vec<ErrorEntry>) {
+    let sandbox = match Sandbox::new(limits, cache) {
         Ok(s) => Arc::new(s),
         Err(e) => return (Vec::new(), vec![ErrorEntry::rule("sandbox", format!("cannot start the sandbox: {e}"))]),
     };
@@ -136,7 +144,7 @@ pub fn run(options: AuditOptions) -> Report {
     let mut errors = manifests.errors;
     errors.extend(options.rule_errors.iter().cloned());
 
-    let sandbox = match Sandbox::new(options.limits) {
+    let sandbox = match Sandbox::new(options.limits, options.cache.clone()) {
         Ok(s) => Arc::new(s),
         Err(e) => {
             errors.push(ErrorEntry::rule("sandbox", format!("cannot start the sandbox: {e}")));
@@ -213,7 +221,20 @@ pub fn run(options: AuditOptions) -> Report {
             }
         })
         .collect();
-    finish(findings, errors, manifests.skipped, manifests.summary, components.len() as u32, rule_count, superseded)
+    let mut report =
+        finish(findings, errors, manifests.skipped, manifests.summary, components.len() as u32, rule_count, superseded);
+    report.rules = metas
+        .values()
+        .map(|m| crate::report::RuleInfo {
+            component: m.component.clone(),
+            id: m.id.clone(),
+            summary: m.summary.clone(),
+            replace_with: m.replace_with.clone(),
+            sources: m.sources.clone(),
+        })
+        .collect();
+    report.rules.sort();
+    report
 }
 
 fn finish(
@@ -228,7 +249,8 @@ fn finish(
     summary.components = components;
     summary.rules = rules;
     summary.superseded = superseded;
-    let mut report = Report { version: crate::report::REPORT_VERSION, findings, errors, skipped, summary };
+    let mut report =
+        Report { version: crate::report::REPORT_VERSION, findings, errors, skipped, summary, rules: Vec::new() };
     report.finish();
     report
 }

@@ -13,6 +13,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::audit::{self, AuditOptions};
+use crate::cache::Cache;
 use crate::report::Severity;
 use crate::rulepack;
 use crate::sandbox::Limits;
@@ -47,6 +48,13 @@ enum RulesCommand {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Explain one rule: what it detects, why it matters, what to use instead, an example.
+    Explain {
+        /// The rule id, e.g. novu-raw-datastore.
+        id: String,
+        #[command(flatten)]
+        rules: RuleArgs,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -77,6 +85,16 @@ struct RuleArgs {
     /// Do not load the rule pack built into this binary.
     #[arg(long)]
     no_builtin_rules: bool,
+    /// Compile every component afresh; neither read nor write the cache
+    /// ($REWHEEL_CACHE_DIR, $XDG_CACHE_HOME/rewheel or ~/.cache/rewheel).
+    #[arg(long)]
+    no_cache: bool,
+}
+
+impl RuleArgs {
+    fn cache(&self) -> Cache {
+        if self.no_cache { Cache::disabled() } else { Cache::from_env() }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -106,6 +124,7 @@ impl LimitArgs {
 enum Format {
     Text,
     Json,
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -142,6 +161,7 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Audit(args) => audit_command(args),
         Command::Rules(RulesCommand::List { rules, format }) => rules_list(rules, format),
+        Command::Rules(RulesCommand::Explain { id, rules }) => rules_explain(&id, rules),
     }
 }
 
@@ -168,10 +188,12 @@ fn audit_command(args: AuditArgs) -> ExitCode {
         rule_errors,
         limits: args.limits.limits(),
         jobs: args.jobs.unwrap_or_else(default_jobs),
+        cache: args.rules.cache(),
     });
     let out = match args.format {
         Format::Json => report.to_json(),
         Format::Text => report.to_text(),
+        Format::Markdown => report.to_markdown(),
     };
     if let Err(e) = std::io::stdout().lock().write_all(out.as_bytes())
         && e.kind() != std::io::ErrorKind::BrokenPipe
@@ -191,7 +213,7 @@ fn audit_command(args: AuditArgs) -> ExitCode {
 
 fn rules_list(args: RuleArgs, format: Format) -> ExitCode {
     let (sources, mut errors) = rule_sources(&args);
-    let (components, more) = audit::list_rules(&sources, Limits::default(), default_jobs());
+    let (components, more) = audit::list_rules(&sources, Limits::default(), default_jobs(), args.cache());
     errors.extend(more);
     let mut rows: Vec<serde_json::Value> = Vec::new();
     for c in &components {
@@ -206,6 +228,7 @@ fn rules_list(args: RuleArgs, format: Format) -> ExitCode {
                 "sources": r.sources,
                 "kinds": r.kinds,
                 "supersedes": r.supersedes,
+                "docs": r.docs,
                 "source": c.component,
             }));
         }
@@ -216,6 +239,20 @@ fn rules_list(args: RuleArgs, format: Format) -> ExitCode {
             let errs: Vec<_> = errors.iter().map(|e| serde_json::to_value(e).expect("serialises")).collect();
             let mut s = serde_json::to_string_pretty(&serde_json::json!({ "rules": rows, "errors": errs })).unwrap();
             s.push('\n');
+            s
+        }
+        Format::Markdown => {
+            let mut s = String::from("| Rule | Component | Category | Severity | Summary |\n|---|---|---|---|---|\n");
+            for r in &rows {
+                s.push_str(&format!(
+                    "| `{}` | {} | {} | {} | {} |\n",
+                    r["id"].as_str().unwrap_or(""),
+                    r["component"].as_str().unwrap_or(""),
+                    r["category"].as_str().unwrap_or(""),
+                    r["severity"].as_str().unwrap_or(""),
+                    r["summary"].as_str().unwrap_or("").replace('|', "\\|"),
+                ));
+            }
             s
         }
         Format::Text => {
@@ -240,4 +277,45 @@ fn rules_list(args: RuleArgs, format: Format) -> ExitCode {
         eprintln!("error: {}: {}", e.rule.as_deref().or(e.file.as_deref()).unwrap_or(""), e.message);
     }
     ExitCode::from(if errors.is_empty() { EXIT_CLEAN } else { EXIT_ERROR })
+}
+
+fn rules_explain(id: &str, args: RuleArgs) -> ExitCode {
+    let (sources, mut errors) = rule_sources(&args);
+    let (components, more) = audit::list_rules(&sources, Limits::default(), default_jobs(), args.cache());
+    errors.extend(more);
+    for e in &errors {
+        eprintln!("error: {}: {}", e.rule.as_deref().or(e.file.as_deref()).unwrap_or(""), e.message);
+    }
+    let Some(rule) = components.iter().flat_map(|c| c.rules.iter()).find(|r| r.id == id) else {
+        let mut ids: Vec<&str> = components.iter().flat_map(|c| c.rules.iter().map(|r| r.id.as_str())).collect();
+        ids.sort();
+        let close: Vec<&str> = ids.iter().copied().filter(|i| i.contains(id) || id.contains(*i)).take(5).collect();
+        eprintln!(
+            "error: no rule {id:?}{}",
+            if close.is_empty() { String::new() } else { format!("; did you mean {}?", close.join(", ")) }
+        );
+        eprintln!("hint: `rewheel rules list` shows every rule");
+        return ExitCode::from(EXIT_ERROR);
+    };
+    let mut out = format!(
+        "# {} ({})\n\n{}\n\n- Component: {}\n- Category: {}\n- Default severity: {}\n- Use instead: {}\n",
+        rule.id,
+        rule.component,
+        rule.summary,
+        rule.component,
+        audit::category_name(rule.category),
+        audit::severity(rule.default_severity).as_str(),
+        rule.replace_with,
+    );
+    if !rule.supersedes.is_empty() {
+        out.push_str(&format!("- Refines: {}\n", rule.supersedes.join(", ")));
+    }
+    out.push('\n');
+    out.push_str(rule.docs.trim_end());
+    out.push_str("\n\n## Sources\n");
+    for s in &rule.sources {
+        out.push_str(&format!("- {s}\n"));
+    }
+    print!("{out}");
+    ExitCode::from(EXIT_CLEAN)
 }

@@ -8,6 +8,7 @@
 //! [`report`] writes the stable JSON contract or text.
 
 pub mod audit;
+pub mod cache;
 pub mod cli;
 pub mod input;
 pub mod report;

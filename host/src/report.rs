@@ -17,6 +17,20 @@ pub struct Report {
     pub errors: Vec<ErrorEntry>,
     pub skipped: Vec<SkippedEntry>,
     pub summary: Summary,
+    /// The rules that ran (for the Markdown report's clean components); not
+    /// part of the JSON contract.
+    #[serde(skip)]
+    pub rules: Vec<RuleInfo>,
+}
+
+/// What the Markdown report needs to know about a rule that ran.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct RuleInfo {
+    pub component: String,
+    pub id: String,
+    pub summary: String,
+    pub replace_with: String,
+    pub sources: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum)]
@@ -155,6 +169,7 @@ impl Report {
             (&a.file, a.line, &a.rule, a.kind, &a.message).cmp(&(&b.file, b.line, &b.rule, b.kind, &b.message))
         });
         self.skipped.sort();
+        self.rules.sort();
         let mut counts = SeverityCounts::default();
         for f in &self.findings {
             counts.total += 1;
@@ -247,6 +262,125 @@ impl Report {
         );
         out
     }
+}
+
+impl Report {
+    /// The report in the shape of the seed audit: a summary table, then per
+    /// component the local smells (each resource with file, line, template),
+    /// what to replace them with and the sources; clean components listed.
+    pub fn to_markdown(&self) -> String {
+        use std::collections::BTreeMap;
+        let mut out = String::from("# Reinvention audit\n\n");
+        let s = &self.summary;
+        let _ = writeln!(
+            out,
+            "Read-only audit of {} file{} ({} documents, {} objects) with {} rules from {} components: {} finding{}, {} error{}.\n",
+            s.files,
+            plural(s.files),
+            s.documents,
+            s.objects,
+            s.rules,
+            s.components,
+            s.findings.total,
+            plural(s.findings.total),
+            s.errors,
+            plural(s.errors)
+        );
+        let mut by_component: BTreeMap<&str, Vec<&FindingEntry>> = BTreeMap::new();
+        for f in &self.findings {
+            by_component.entry(&f.component).or_default().push(f);
+        }
+        let mut components: Vec<&str> = self.rules.iter().map(|r| r.component.as_str()).collect();
+        components.extend(by_component.keys());
+        components.sort();
+        components.dedup();
+        let clean: Vec<&str> = components.iter().copied().filter(|c| !by_component.contains_key(c)).collect();
+
+        out.push_str("| Component | Findings | Error | Warning | Info | Resources |\n|---|---:|---:|---:|---:|---|\n");
+        for (component, findings) in &by_component {
+            let count = |sev: Severity| findings.iter().filter(|f| f.severity == sev).count();
+            let mut resources: Vec<String> = findings.iter().map(|f| resource_name(&f.resource)).collect();
+            resources.sort();
+            resources.dedup();
+            let _ = writeln!(
+                out,
+                "| {component} | {} | {} | {} | {} | {} |",
+                findings.len(),
+                count(Severity::Error),
+                count(Severity::Warning),
+                count(Severity::Info),
+                md_cell(&resources.join(", "))
+            );
+        }
+        if !clean.is_empty() {
+            let _ = writeln!(out, "| clean | 0 | 0 | 0 | 0 | {} |", clean.join(", "));
+        }
+
+        for (n, (component, findings)) in by_component.iter().enumerate() {
+            let _ = writeln!(out, "\n## {}. {component}\n", n + 1);
+            let mut by_rule: BTreeMap<&str, Vec<&&FindingEntry>> = BTreeMap::new();
+            for f in findings {
+                by_rule.entry(&f.rule).or_default().push(f);
+            }
+            for (rule, hits) in by_rule {
+                let info = self.rules.iter().find(|r| r.id == rule);
+                let summary = info.map(|r| r.summary.as_str()).unwrap_or(rule);
+                let _ = writeln!(out, "- **Local smell** (`{rule}`): {summary}");
+                for f in &hits {
+                    let template =
+                        f.location.template.as_deref().map(|t| format!(", template `{t}`")).unwrap_or_default();
+                    let _ = writeln!(
+                        out,
+                        "  - {} `{}` — `{}:{}`{template}: {}",
+                        f.severity.as_str(),
+                        resource_name(&f.resource),
+                        f.location.file,
+                        f.location.line,
+                        f.message
+                    );
+                }
+                let mut replacements: Vec<&str> = hits.iter().map(|f| f.replace_with.as_str()).collect();
+                replacements.sort();
+                replacements.dedup();
+                for r in replacements {
+                    let _ = writeln!(out, "- **Replace with:** {r}");
+                }
+                let mut sources: Vec<&str> = hits.iter().flat_map(|f| f.sources.iter().map(String::as_str)).collect();
+                sources.sort();
+                sources.dedup();
+                if !sources.is_empty() {
+                    let _ = writeln!(out, "- **Sources:** {}", sources.join(", "));
+                }
+            }
+        }
+        if !clean.is_empty() {
+            let _ = writeln!(out, "\n## Clean\n\nNo finding for: {}.", clean.join(", "));
+        }
+        if !self.errors.is_empty() {
+            out.push_str("\n## Errors\n\n");
+            for e in &self.errors {
+                let place = match (&e.file, e.line, &e.rule) {
+                    (Some(f), Some(l), _) => format!("`{f}:{l}`"),
+                    (Some(f), None, _) => format!("`{f}`"),
+                    (None, _, Some(r)) => format!("rule `{r}`"),
+                    _ => String::new(),
+                };
+                let _ = writeln!(out, "- {:?} {place}: {}", e.kind, e.message);
+            }
+        }
+        out
+    }
+}
+
+fn resource_name(r: &ResourceRef) -> String {
+    match &r.namespace {
+        Some(ns) => format!("{} {}/{}", r.kind, ns, r.name),
+        None => format!("{} {}", r.kind, r.name),
+    }
+}
+
+fn md_cell(s: &str) -> String {
+    s.replace('|', "\\|")
 }
 
 fn plural(n: u32) -> &'static str {

@@ -23,6 +23,8 @@ use std::thread;
 use std::time::Duration;
 
 use wasmtime::component::{Component, Linker, ResourceTable};
+
+use crate::cache::Cache;
 use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder, Trap};
 use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
@@ -60,6 +62,7 @@ pub struct Sandbox {
     engine: Engine,
     linker: Linker<RuleState>,
     limits: Limits,
+    cache: Cache,
     ticker_stop: Arc<AtomicBool>,
 }
 
@@ -76,7 +79,7 @@ impl WasiView for RuleState {
     }
 }
 
-/// A compiled rule component, ready to instantiate.
+/// A compiled rule component (from the cache or Cranelift), ready to instantiate.
 pub struct LoadedComponent {
     pub name: String,
     component: Component,
@@ -99,7 +102,7 @@ pub struct RuleError {
 }
 
 impl Sandbox {
-    pub fn new(limits: Limits) -> anyhow::Result<Sandbox> {
+    pub fn new(limits: Limits, cache: Cache) -> anyhow::Result<Sandbox> {
         let mut config = Config::new();
         config.wasm_component_model(true);
         config.consume_fuel(true);
@@ -123,7 +126,7 @@ impl Sandbox {
             }
         })?;
 
-        Ok(Sandbox { engine, linker, limits, ticker_stop })
+        Ok(Sandbox { engine, linker, limits, cache, ticker_stop })
     }
 
     /// Compile a component. Bytes that are not a component (a core module,
@@ -132,7 +135,8 @@ impl Sandbox {
         if bytes.is_empty() {
             return Err(RuleError::new(name, "the file is empty, not a WebAssembly component"));
         }
-        Component::new(&self.engine, bytes)
+        self.cache
+            .load_or_compile(&self.engine, bytes)
             .map(|component| LoadedComponent { name: name.to_string(), component })
             .map_err(|e| RuleError::new(name, format!("not a valid rule component: {}", one_line(&e))))
     }

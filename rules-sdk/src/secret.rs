@@ -40,6 +40,20 @@ pub fn entries(secret: &Object) -> Vec<SecretEntry<'_>> {
     out
 }
 
+/// `(key, "data"|"stringData")` of every entry holding a non-empty string,
+/// without decoding: for rules that judge by key name alone.
+pub fn literal_keys(secret: &Object) -> Vec<(&str, &'static str)> {
+    let mut out = Vec::new();
+    for field in ["data", "stringData"] {
+        if let Some(Value::Object(map)) = secret.get(&format!("/{field}")) {
+            out.extend(
+                map.iter().filter(|(_, v)| v.as_str().is_some_and(|s| !s.is_empty())).map(|(k, _)| (k.as_str(), field)),
+            );
+        }
+    }
+    out
+}
+
 /// Standard or URL-safe base64, padding optional, whitespace ignored. `None`
 /// for other characters or bytes that are not UTF-8.
 pub fn decode_base64(text: &str) -> Option<String> {

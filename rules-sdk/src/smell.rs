@@ -152,6 +152,34 @@ pub fn report_script(object: &Object, report: &mut Report, cmds: &[Cmd]) -> bool
     true
 }
 
+/// A command and what to use instead of it.
+pub type CmdTable = [(Cmd, &'static str)];
+
+/// Flag the first script of `object` running one of the commands of `table`,
+/// with that command's own replacement. Returns whether it flagged.
+pub fn report_script_table(object: &Object, report: &mut Report, table: &CmdTable) -> bool {
+    let cmds: Vec<Cmd> = table.iter().map(|(c, _)| *c).collect();
+    let Some((script, cmd)) = find_script(object, &cmds) else { return false };
+    let instead = table.iter().find(|(c, _)| c.what == cmd.what).map_or("", |(_, r)| *r);
+    let draft = report
+        .flag(
+            object,
+            format!(
+                "{} {} {:?} runs `{}` {}",
+                object.display(),
+                script.place,
+                script.container.name,
+                cmd.what,
+                object.origin().describe()
+            ),
+        )
+        .at(script.field);
+    if !instead.is_empty() {
+        draft.replace_with(instead);
+    }
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

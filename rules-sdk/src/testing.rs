@@ -87,6 +87,15 @@ pub fn check_fixture(rules: &[&dyn Rule], yaml_path: &str, expected_path: &str) 
     assert!(missing.is_empty() && extra.is_empty(), "{yaml_path}\n  missing: {missing:#?}\n  extra: {extra:#?}");
 }
 
+/// Both fixture cases of a component, `tests/fixtures/<component>/{smelly,clean}`,
+/// from a rule crate in `rules/<component>/` (see [`check_fixture`]).
+pub fn check_fixtures(rules: &[&dyn Rule], component: &str) {
+    for case in ["smelly", "clean"] {
+        let base = format!("../../tests/fixtures/{component}/{case}");
+        check_fixture(rules, &format!("{base}.yaml"), &format!("{base}.expected"));
+    }
+}
+
 impl TestFinding {
     /// `rule kind namespace/name line`, as in `.expected` files.
     pub fn fixture_line(&self) -> String {

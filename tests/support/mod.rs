@@ -13,11 +13,22 @@ pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
 }
 
-/// The `rewheel` binary cargo built for these tests, run from the repo root.
+/// The `rewheel` binary cargo built for these tests, run from the repo root,
+/// with compiled components cached under `<target>/test-cache`.
 pub fn rewheel() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_rewheel"));
-    cmd.current_dir(root());
+    cmd.current_dir(root()).env("REWHEEL_CACHE_DIR", test_cache());
     cmd
+}
+
+/// `<target>/test-cache`: shared by the test binaries, never the user's cache.
+pub fn test_cache() -> PathBuf {
+    target_dir().join("test-cache")
+}
+
+/// `<target>`, from the test binary's path (`<target>/<profile>/rewheel`).
+pub fn target_dir() -> PathBuf {
+    Path::new(env!("CARGO_BIN_EXE_rewheel")).parent().unwrap().parent().unwrap().to_path_buf()
 }
 
 /// Run `rewheel` with `args`, feeding `stdin`.
@@ -49,6 +60,13 @@ pub fn audit_json_stdin(args: &[&str], stdin: Option<&str>) -> (Value, i32) {
     (report, out.status.code().expect("exit code"))
 }
 
+/// How many rules the built-in pack carries (from `rewheel rules list`).
+pub fn builtin_rule_count() -> u64 {
+    let out = run(&["rules", "list", "--format", "json"], None);
+    let list: Value = serde_json::from_slice(&out.stdout).unwrap();
+    list["rules"].as_array().unwrap().len() as u64
+}
+
 /// `rule kind namespace/name file:line` of every finding, sorted.
 pub fn finding_keys(report: &Value) -> Vec<String> {
     let mut keys: Vec<String> = report["findings"]
@@ -78,9 +96,7 @@ pub fn finding_keys(report: &Value) -> Vec<String> {
 pub fn hostile_rule(name: &str) -> PathBuf {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
     let dir = BUILT.get_or_init(|| {
-        // <target>/<profile>/rewheel → <target>
-        let target = Path::new(env!("CARGO_BIN_EXE_rewheel")).parent().unwrap().parent().unwrap().to_path_buf();
-        let target_dir = target.join("test-rules");
+        let target_dir = target_dir().join("test-rules");
         let crates: Vec<String> = std::fs::read_dir(root().join("tests/rules"))
             .unwrap()
             .filter_map(|e| e.ok())

@@ -320,13 +320,7 @@ mod tests {
 
     #[test]
     fn fixtures() {
-        for case in ["smelly", "clean"] {
-            rules_sdk::testing::check_fixture(
-                &[&RawDatastore, &RootChown, &MongoBootstrap],
-                &format!("../../tests/fixtures/novu/{case}.yaml"),
-                &format!("../../tests/fixtures/novu/{case}.expected"),
-            );
-        }
+        rules_sdk::testing::check_fixtures(&[&RawDatastore, &RootChown, &MongoBootstrap], "novu");
     }
 
     const RULES: &[&dyn Rule] = &[&RawDatastore, &RootChown, &MongoBootstrap];

@@ -289,13 +289,10 @@ mod tests {
 
     #[test]
     fn fixtures() {
-        for case in ["smelly", "clean"] {
-            rules_sdk::testing::check_fixture(
-                &[&HandWrittenCollector, &CollectorConfigMap, &K8sAttributesRbac],
-                &format!("../../tests/fixtures/otel-collector/{case}.yaml"),
-                &format!("../../tests/fixtures/otel-collector/{case}.expected"),
-            );
-        }
+        rules_sdk::testing::check_fixtures(
+            &[&HandWrittenCollector, &CollectorConfigMap, &K8sAttributesRbac],
+            "otel-collector",
+        );
     }
 
     const RULES: &[&dyn Rule] = &[&HandWrittenCollector, &CollectorConfigMap, &K8sAttributesRbac];

@@ -35,16 +35,13 @@ impl Rule for UpstreamAvailable {
             return;
         }
         let Some(pod) = object.pod_spec() else { return };
-        let Some((container, upstream)) =
-            pod.main_containers().into_iter().find_map(|c| catalog::upstream_for(&c.image).map(|u| (c, u)))
+        let Some((container, upstream, evidence)) =
+            pod.main_containers().into_iter().find_map(|c| catalog::identify(&c).map(|(u, why)| (c, u, why)))
         else {
             return;
         };
         report
-            .flag(
-                object,
-                format!("{} runs {} ({}) {}", object.display(), upstream.name, container.image, origin.describe()),
-            )
+            .flag(object, format!("{} runs {} ({evidence}) {}", object.display(), upstream.name, origin.describe()))
             .at(container.field("image"))
             .replace_with(format!("{} — see {}", upstream.replace_with, upstream.sources.join(", ")));
     }
@@ -92,13 +89,7 @@ mod tests {
 
     #[test]
     fn fixtures() {
-        for case in ["smelly", "clean"] {
-            rules_sdk::testing::check_fixture(
-                &[&UpstreamAvailable],
-                &format!("../../tests/fixtures/upstream-available/{case}.yaml"),
-                &format!("../../tests/fixtures/upstream-available/{case}.expected"),
-            );
-        }
+        rules_sdk::testing::check_fixtures(&[&UpstreamAvailable], "upstream-available");
     }
 
     #[test]
