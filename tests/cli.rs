@@ -9,40 +9,39 @@ const BEFORE: &str = "examples/fractalops/before";
 const AFTER: &str = "examples/fractalops/after";
 
 #[test]
-fn example_before_reports_the_novu_otel_and_grafana_smells_exactly() {
+fn example_before_reports_its_smells_exactly() {
     let (report, code) = support::audit_json(&[BEFORE]);
     assert_eq!(code, 1, "findings at warning fail the run by default");
-    let f = |s: &str| s.to_string();
-    assert_eq!(
-        support::finding_keys(&report),
-        vec![
-            f("grafana-workload Deployment observability/grafana examples/fractalops/before/platform-metrics.yaml:3"),
-            f("novu-mongo-bootstrap Job novu/novu-mongodb-init examples/fractalops/before/platform-novu.yaml:93"),
-            f("novu-raw-datastore Deployment novu/novu-mongodb examples/fractalops/before/platform-novu.yaml:48"),
-            f(
-                "novu-raw-datastore PersistentVolumeClaim novu/novu-mongodb-data examples/fractalops/before/platform-novu.yaml:19"
-            ),
-            f("novu-raw-datastore Service novu/novu-mongodb examples/fractalops/before/platform-novu.yaml:33"),
-            f("novu-raw-datastore Service novu/novu-valkey examples/fractalops/before/platform-novu.yaml:119"),
-            f("novu-raw-datastore StatefulSet novu/novu-valkey examples/fractalops/before/platform-novu.yaml:134"),
-            f("novu-root-chown Deployment novu/novu-mongodb examples/fractalops/before/platform-novu.yaml:48"),
-            f("novu-root-chown StatefulSet novu/novu-valkey examples/fractalops/before/platform-novu.yaml:134"),
-            f(
-                "otel-collector-configmap ConfigMap observability/otel-agent-config examples/fractalops/before/platform-otel.yaml:13"
-            ),
-            f(
-                "otel-collector-k8sattributes-rbac ClusterRole -/otel-agent-k8sattributes examples/fractalops/before/platform-otel.yaml:44"
-            ),
-            f(
-                "otel-collector-workload DaemonSet observability/otel-agent examples/fractalops/before/platform-otel.yaml:72"
-            ),
-        ]
-    );
+    let expected: Vec<String> = [
+        ("platform-metrics", "grafana-workload Deployment observability/grafana", 3),
+        ("platform-novu", "novu-mongo-bootstrap Job novu/novu-mongodb-init", 93),
+        ("platform-novu", "novu-raw-datastore Deployment novu/novu-mongodb", 48),
+        ("platform-novu", "novu-raw-datastore PersistentVolumeClaim novu/novu-mongodb-data", 19),
+        ("platform-novu", "novu-raw-datastore Service novu/novu-mongodb", 33),
+        ("platform-novu", "novu-raw-datastore Service novu/novu-valkey", 119),
+        ("platform-novu", "novu-raw-datastore StatefulSet novu/novu-valkey", 134),
+        ("platform-novu", "novu-root-chown Deployment novu/novu-mongodb", 48),
+        ("platform-novu", "novu-root-chown StatefulSet novu/novu-valkey", 134),
+        ("platform-otel", "otel-collector-configmap ConfigMap observability/otel-agent-config", 13),
+        ("platform-otel", "otel-collector-k8sattributes-rbac ClusterRole -/otel-agent-k8sattributes", 44),
+        ("platform-otel", "otel-collector-workload DaemonSet observability/otel-agent", 72),
+        ("platform-runtime", "build-plane-service Service sandbox/buildkitd", 31),
+        ("platform-runtime", "build-plane-tcp-route IngressRouteTCP sandbox/build-edge", 46),
+        ("platform-runtime", "build-plane-workload Deployment sandbox/buildkitd", 3),
+        ("platform-runtime", "temporal-bootstrap-script Job temporal/register-runtime-namespace", 62),
+    ]
+    .iter()
+    .map(|(file, finding, line)| format!("{finding} {BEFORE}/{file}.yaml:{line}"))
+    .collect();
+    let mut expected = expected;
+    expected.sort();
+    assert_eq!(support::finding_keys(&report), expected);
     // Each smell once, at the most specific rule: the raw MongoDB, Valkey,
     // collector and Grafana are not also upstream-available findings (4), the
-    // two chown init containers not also root-chown (2), the mongosh Job not
-    // also bootstrap-script (1).
-    assert_eq!(report["summary"]["superseded"], 7);
+    // two chown init containers not also root-chown (2), the mongosh and tctl
+    // Jobs not also bootstrap-script (2), the build edge not also the generic
+    // traefik TCP-route finding (1).
+    assert_eq!(report["summary"]["superseded"], 9);
     // Nothing rendered by an upstream subchart is reported (Traefik in platform-edge).
     assert!(
         report["findings"]
@@ -59,7 +58,7 @@ fn example_after_is_clean() {
     assert_eq!(report["findings"], json!([]));
     assert_eq!(report["errors"], json!([]));
     assert_eq!(code, 0);
-    assert_eq!(report["summary"]["files"], 4);
+    assert_eq!(report["summary"]["files"], 5);
 }
 
 #[test]
@@ -98,14 +97,14 @@ fn json_report_follows_the_contract() {
     assert_eq!(rbac["resource"]["namespace"], Value::Null, "absent namespace is null");
 
     let s = &report["summary"];
-    assert_eq!(s["files"], 4);
-    assert_eq!(s["documents"], 21);
-    assert_eq!(s["objects"], 21);
+    assert_eq!(s["files"], 5);
+    assert_eq!(s["documents"], 25);
+    assert_eq!(s["objects"], 25);
     assert_eq!(s["skipped"], 0);
     assert_eq!(s["errors"], 0);
     assert_eq!(s["components"], 33);
     assert_eq!(s["rules"], support::builtin_rule_count());
-    assert_eq!(s["findings"], json!({"total": 12, "info": 0, "warning": 12, "error": 0}));
+    assert_eq!(s["findings"], json!({"total": 16, "info": 0, "warning": 13, "error": 3}));
 }
 
 #[test]
@@ -153,7 +152,9 @@ fn reads_stdin_as_dash() {
 
 #[test]
 fn fail_on_sets_the_threshold() {
-    assert_eq!(support::audit_json(&["--fail-on", "error", BEFORE]).1, 0, "only warnings: below error");
+    let warnings_only = "examples/fractalops/before/platform-novu.yaml";
+    assert_eq!(support::audit_json(&["--fail-on", "error", warnings_only]).1, 0, "only warnings: below error");
+    assert_eq!(support::audit_json(&["--fail-on", "error", BEFORE]).1, 1, "the build plane's findings are errors");
     assert_eq!(support::audit_json(&["--fail-on", "never", BEFORE]).1, 0);
     assert_eq!(support::audit_json(&["--fail-on", "info", BEFORE]).1, 1);
     assert_eq!(support::audit_json(&["--fail-on", "warning", BEFORE]).1, 1);
@@ -167,7 +168,7 @@ fn missing_path_is_an_input_error_and_the_rest_still_runs() {
         report["errors"],
         json!([{"kind": "input", "file": "does/not/exist.yaml", "line": null, "rule": null, "message": "no such file or directory"}])
     );
-    assert_eq!(report["summary"]["findings"]["total"], 12);
+    assert_eq!(report["summary"]["findings"]["total"], 16);
 }
 
 #[test]
@@ -193,7 +194,7 @@ fn text_report_points_at_file_and_line() {
     assert!(text.contains("template: platform-novu/templates/valkey.yaml"));
     let rules = support::builtin_rule_count();
     let summary = format!(
-        "12 findings (0 error, 12 warning, 0 info) in 4 files: 21 documents, 21 objects, 0 skipped, 0 errors; {rules} rules from 33 components"
+        "16 findings (3 error, 13 warning, 0 info) in 5 files: 25 documents, 25 objects, 0 skipped, 0 errors; {rules} rules from 33 components"
     );
     assert!(text.trim_end().ends_with(&summary), "{text}");
 }
