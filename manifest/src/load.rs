@@ -5,6 +5,11 @@ use std::collections::BTreeMap;
 use crate::provenance::{Provenance, rendering_chart};
 use crate::{split, yaml};
 
+/// Documents larger than this are reported, not parsed: no Kubernetes object
+/// comes close (etcd caps a request at ~1.5 MiB), and parsing one into a tree
+/// costs several times its size in memory.
+pub const MAX_DOCUMENT_BYTES: usize = 16 << 20;
+
 /// One Kubernetes object found in the input.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Object {
@@ -51,6 +56,19 @@ pub fn load_str(file: &str, text: &str) -> Loaded {
     let mut loaded = Loaded::default();
     for raw in split::split_documents(text) {
         let line = raw.content_line;
+        if raw.text.len() > MAX_DOCUMENT_BYTES {
+            loaded.errors.push(ParseError {
+                line,
+                document: loaded.documents,
+                message: format!(
+                    "the document is {:.1} MiB, over the {} MiB limit for one document (the API server stores at most ~1.5 MiB per object); not parsed",
+                    raw.text.len() as f64 / (1024.0 * 1024.0),
+                    MAX_DOCUMENT_BYTES >> 20
+                ),
+            });
+            loaded.documents += 1;
+            continue;
+        }
         let value = match yaml::parse_document(&raw.text, raw.first_line) {
             Ok(Some(value)) => value,
             Ok(None) => continue, // `null` or `~`: an empty document
@@ -259,6 +277,20 @@ metadata: {name: after-error}
         assert_eq!(loaded.errors.len(), 1);
         assert!(loaded.errors[0].message.contains("unrendered Helm template"), "{}", loaded.errors[0].message);
         assert_eq!(loaded.errors[0].line, 5);
+    }
+
+    #[test]
+    fn oversized_documents_are_errors_and_the_rest_loads() {
+        let big = format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: big}}\ndata: {{x: \"{}\"}}\n",
+            "x".repeat(MAX_DOCUMENT_BYTES)
+        );
+        let loaded = load_str("f", &format!("{big}---\napiVersion: v1\nkind: Secret\nmetadata: {{name: ok}}\n"));
+        assert_eq!(loaded.documents, 2);
+        assert_eq!(loaded.objects.len(), 1);
+        assert_eq!(loaded.errors.len(), 1);
+        assert_eq!(loaded.errors[0].line, 1);
+        assert!(loaded.errors[0].message.contains("over the 16 MiB limit"), "{}", loaded.errors[0].message);
     }
 
     #[test]
