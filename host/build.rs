@@ -26,7 +26,8 @@ fn main() {
         "/// The built-in rule pack: (component slug, component bytes).\npub const BUILTIN_RULES: &[(&str, &[u8])] = &[\n",
     );
 
-    if env::var_os("REWHEEL_SKIP_BUILTIN_RULES").is_none() && !crates.is_empty() {
+    let skip = env::var_os("REWHEEL_SKIP_BUILTIN_RULES").is_some_and(|v| !v.is_empty());
+    if !skip && !crates.is_empty() {
         // <target>/<profile>/build/<pkg>-<hash>/out → <target>
         let target_root = out_dir.ancestors().nth(4).expect("OUT_DIR layout").to_path_buf();
         let rules_target = target_root.join("rules");

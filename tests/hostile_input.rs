@@ -4,10 +4,7 @@
 
 mod support;
 
-use std::io::Read;
-use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
-use std::process::Stdio;
 
 use serde_json::Value;
 
@@ -30,34 +27,6 @@ fn billion_laughs() -> String {
 
 fn write(dir: &Path, name: &str, bytes: &[u8]) {
     std::fs::write(dir.join(name), bytes).unwrap();
-}
-
-/// Run `rewheel audit --format json <args>` and measure the child's peak RSS (KiB).
-fn audit_measured(args: &[&str]) -> (Value, i32, u64) {
-    let mut child = support::rewheel()
-        .args(["audit", "--format", "json"])
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdout = child.stdout.take().unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let err = std::thread::spawn(move || {
-        let mut s = String::new();
-        stderr.read_to_string(&mut s).unwrap();
-        s
-    });
-    let mut out = String::new();
-    stdout.read_to_string(&mut out).unwrap();
-    let err = err.join().unwrap();
-    let (mut status, mut usage) = (0, unsafe { std::mem::zeroed::<libc::rusage>() });
-    // SAFETY: waits for our own child; `status` and `usage` are valid out-pointers.
-    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
-    assert_eq!(pid, child.id() as i32, "wait4 failed");
-    let code = std::process::ExitStatus::from_raw(status).code().expect("exited normally, not by a signal");
-    let report = serde_json::from_str(&out).unwrap_or_else(|e| panic!("not a JSON report ({e}): {out}\n{err}"));
-    (report, code, usage.ru_maxrss as u64)
 }
 
 fn error_for<'a>(report: &'a Value, file_suffix: &str) -> &'a Value {
@@ -103,7 +72,7 @@ fn every_hostile_file_fails_alone_and_the_rest_is_audited() {
     std::os::unix::fs::symlink("/nonexistent/manifest.yaml", d.join("dangling.yaml")).unwrap();
 
     let root = d.to_string_lossy().into_owned();
-    let (report, code, peak_kib) = audit_measured(&[&root, "does/not/exist.yaml"]);
+    let (report, code, peak_kib) = support::audit_measured(&[&root, "does/not/exist.yaml"]);
     assert_eq!(code, 2, "bad input fails the run");
 
     let parse = |suffix: &str, line: u64, words: &str| {
@@ -155,7 +124,7 @@ fn a_100_mb_document_is_refused_in_bounded_memory() {
     text.push_str(GOOD);
     std::fs::write(&big, &text).unwrap();
     drop(text);
-    let (report, code, peak_kib) = audit_measured(&[&big.to_string_lossy()]);
+    let (report, code, peak_kib) = support::audit_measured(&[&big.to_string_lossy()]);
     assert_eq!(code, 2);
     let e = error_for(&report, "big.yaml");
     assert_eq!((e["kind"].as_str(), e["line"].as_u64()), (Some("parse"), Some(1)));
@@ -168,7 +137,7 @@ fn a_100_mb_document_is_refused_in_bounded_memory() {
 
 #[test]
 fn a_run_without_readable_input_still_reports() {
-    let (report, code, _) = audit_measured(&["missing-1.yaml", "missing-2.yaml"]);
+    let (report, code, _) = support::audit_measured(&["missing-1.yaml", "missing-2.yaml"]);
     assert_eq!(code, 2);
     assert_eq!(report["summary"]["files"], 0);
     assert_eq!(report["errors"].as_array().unwrap().len(), 2);

@@ -112,3 +112,102 @@ fn a_component_declaring_a_builtin_rule_id_is_refused() {
     assert!(errors[0].1.contains("\"novu-raw-datastore\" is already declared by builtin:novu"), "{}", errors[0].1);
     assert_eq!(support::finding_keys(&report), baseline(), "the impostor's findings are dropped");
 }
+
+/// Run the built-in pack plus `wasm` on the example; the hostile component must
+/// end as exactly one rule error containing `expect`, in bounded memory, with
+/// every built-in finding unchanged.
+fn hostile(name: &str, extra: &[&str], expect: &str) -> String {
+    let wasm = support::hostile_rule(name);
+    let wasm = wasm.to_string_lossy().into_owned();
+    let mut args = vec!["--rules", wasm.as_str()];
+    args.extend_from_slice(extra);
+    args.push(BEFORE);
+    let (report, code, peak_kib) = support::audit_measured(&args);
+    assert_eq!(code, 2, "{name}: a rule error exits 2");
+    let errors = rule_errors(&report);
+    assert_eq!(errors.len(), 1, "{name}: {errors:?}");
+    assert_eq!(errors[0].0, wasm);
+    assert!(errors[0].1.contains(expect), "{name}: {}", errors[0].1);
+    assert_eq!(support::finding_keys(&report), baseline(), "{name}: the other rules' findings are intact");
+    assert!(peak_kib < 1024 * 1024, "{name}: peak RSS {} MiB", peak_kib / 1024);
+    eprintln!("{name}: peak RSS {} MiB", peak_kib / 1024);
+    errors[0].1.clone()
+}
+
+#[test]
+fn a_rule_that_overflows_its_stack_is_stopped() {
+    hostile("hostile-stack", &[], "trapped");
+}
+
+#[test]
+fn a_rule_that_panics_loses_its_partial_output() {
+    hostile("hostile-panic", &[], "the rule panicked");
+}
+
+#[test]
+fn a_rule_returning_a_million_findings_hits_the_output_cap() {
+    hostile("hostile-flood", &[], "returned 1000000 findings, over the limit of 100000");
+    hostile("hostile-flood", &["--rule-max-findings", "10"], "over the limit of 10 (--rule-max-findings)");
+}
+
+#[test]
+fn a_rule_returning_a_100_mb_message_hits_the_size_cap() {
+    hostile("hostile-huge-message", &[], "message is 104857600 bytes, over the limit of 65536 bytes");
+}
+
+#[test]
+fn a_rule_built_against_a_newer_contract_is_refused_by_name() {
+    hostile("newer-contract", &[], "targets rewheel:rule@0.2.0, but this rewheel runs rewheel:rule@0.1.x components");
+}
+
+#[test]
+fn a_rule_sees_nothing_ambient_and_the_same_clock_and_randomness_every_run() {
+    let wasm = support::hostile_rule("hostile-ambient");
+    let wasm = wasm.to_string_lossy().into_owned();
+    let observe = || {
+        let (report, code) = support::audit_json(&["--no-builtin-rules", "--rules", &wasm, BEFORE]);
+        assert_eq!(code, 1);
+        let mut seen: Vec<String> =
+            report["findings"].as_array().unwrap().iter().map(|f| f["message"].as_str().unwrap().to_string()).collect();
+        seen.sort();
+        seen
+    };
+    let first = observe();
+    let random = first.iter().find(|m| m.starts_with("random: ")).expect("a random observation").clone();
+    assert_eq!(
+        first,
+        vec![
+            "args: 0".to_string(),
+            "clock: 946684800".into(),
+            "dir: denied (entity not found)".into(),
+            "env: 0 variables, HOME=None".into(),
+            "file: denied (entity not found)".into(),
+            random,
+            "tcp: denied (permission denied)".into(),
+        ],
+        "no files, no directories, no environment, no arguments, no network; the clock reads 2000-01-01"
+    );
+    assert_eq!(observe(), first, "randomness and time are the same in every run");
+}
+
+#[test]
+fn bytes_that_are_not_components_are_named_for_what_they_are() {
+    let dir = tempfile::tempdir().unwrap();
+    let core = dir.path().join("core-module.wasm");
+    std::fs::write(&core, b"\0asm\x01\0\0\0").unwrap();
+    let real = std::fs::read(support::hostile_rule("hostile-panic")).unwrap();
+    let truncated = dir.path().join("truncated.wasm");
+    std::fs::write(&truncated, &real[..real.len() / 2]).unwrap();
+    let text = dir.path().join("text.wasm");
+    std::fs::write(&text, b"apiVersion: v1\n").unwrap();
+    let (report, code) = support::audit_json(&["--rules", &dir.path().to_string_lossy(), BEFORE]);
+    assert_eq!(code, 2);
+    let errors = rule_errors(&report);
+    let message =
+        |suffix: &str| errors.iter().find(|(r, _)| r.ends_with(suffix)).map(|(_, m)| m.as_str()).unwrap_or_default();
+    assert!(message("core-module.wasm").contains("is a core WebAssembly module, not a component"), "{errors:?}");
+    assert!(message("truncated.wasm").contains("not a valid rule component"), "{errors:?}");
+    assert!(message("text.wasm").contains("is not WebAssembly"), "{errors:?}");
+    assert_eq!(errors.len(), 3);
+    assert_eq!(support::finding_keys(&report), baseline());
+}

@@ -284,6 +284,7 @@ fn run_component(
     } else {
         let batch_name = format!("{} resources from {} file(s)", batch.len(), count_files(&wanted, objects));
         let mut findings = instance.check(&batch, &batch_name)?;
+        check_output(&source.name, &findings, sandbox.limits(), &batch_name)?;
         let ids: BTreeSet<&str> = rules.iter().map(|r| r.id.as_str()).collect();
         for f in &mut findings {
             if !ids.contains(f.rule.as_str()) {
@@ -310,6 +311,43 @@ fn run_component(
         findings
     };
     Ok(ComponentRun { rules: ComponentRules { component: source.name.clone(), rules }, findings })
+}
+
+/// The output caps: a rule that floods the report is an error, and none of its
+/// findings are kept.
+fn check_output(
+    component: &str,
+    findings: &[sandbox::Finding],
+    limits: Limits,
+    batch: &str,
+) -> Result<(), sandbox::RuleError> {
+    if findings.len() > limits.max_findings {
+        return Err(sandbox::RuleError::new(
+            component,
+            format!(
+                "check({batch}) returned {} findings, over the limit of {} (--rule-max-findings); its findings were discarded",
+                findings.len(),
+                limits.max_findings
+            ),
+        ));
+    }
+    for (i, f) in findings.iter().enumerate() {
+        let fields =
+            [("message", Some(&f.message)), ("path", f.path.as_ref()), ("replace-with", f.replace_with.as_ref())];
+        for (field, text) in fields {
+            if let Some(text) = text.filter(|t| t.len() > sandbox::MAX_FINDING_TEXT_BYTES) {
+                return Err(sandbox::RuleError::new(
+                    component,
+                    format!(
+                        "check({batch}) returned a finding whose {field} is {} bytes, over the limit of {} bytes (finding {i}); its findings were discarded",
+                        text.len(),
+                        sandbox::MAX_FINDING_TEXT_BYTES
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn count_files(indices: &[usize], objects: &[Object]) -> usize {

@@ -108,6 +108,9 @@ struct LimitArgs {
     /// Wall-clock limit for each rule call, in seconds.
     #[arg(long, value_name = "SECS", default_value_t = Limits::default().timeout.as_secs_f64())]
     rule_timeout: f64,
+    /// Findings one rule component may return per call.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_findings)]
+    rule_max_findings: usize,
 }
 
 impl LimitArgs {
@@ -116,6 +119,7 @@ impl LimitArgs {
             fuel: self.rule_fuel,
             memory_bytes: self.rule_memory << 20,
             timeout: Duration::from_secs_f64(self.rule_timeout.max(0.01)),
+            max_findings: self.rule_max_findings,
         }
     }
 }

@@ -46,13 +46,28 @@ pub struct Limits {
     pub memory_bytes: usize,
     /// Wall-clock time per call.
     pub timeout: Duration,
+    /// Findings one `check` call may return.
+    pub max_findings: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { fuel: 20_000_000_000, memory_bytes: 512 << 20, timeout: Duration::from_secs(60) }
+        Limits {
+            fuel: 20_000_000_000,
+            memory_bytes: 512 << 20,
+            timeout: Duration::from_secs(60),
+            max_findings: 100_000,
+        }
     }
 }
+
+/// Bytes a finding's message, path or replace-with may hold.
+pub const MAX_FINDING_TEXT_BYTES: usize = 64 << 10;
+
+/// The contract this host implements (`wit/rule.wit`). Components built against
+/// another minor version are refused by name (docs/CONTRACT.md).
+pub const CONTRACT_PACKAGE: &str = "rewheel:rule";
+pub const CONTRACT_VERSION: &str = "0.1.0";
 
 /// How often the epoch ticks; the wall-clock deadline is counted in ticks.
 const EPOCH_TICK: Duration = Duration::from_millis(10);
@@ -135,10 +150,60 @@ impl Sandbox {
         if bytes.is_empty() {
             return Err(RuleError::new(name, "the file is empty, not a WebAssembly component"));
         }
-        self.cache
+        if !bytes.starts_with(b"\0asm") {
+            return Err(RuleError::new(name, "is not WebAssembly (no `\\0asm` header): give a .wasm rule component"));
+        }
+        if bytes.get(4..8) == Some(&[1, 0, 0, 0]) {
+            return Err(RuleError::new(
+                name,
+                "is a core WebAssembly module, not a component: build the rule for wasm32-wasip2 (or wrap it with `wasm-tools component new`)",
+            ));
+        }
+        if wasmtime::Engine::detect_precompiled(bytes).is_some() {
+            return Err(RuleError::new(
+                name,
+                "is a precompiled artifact, not a component: give the .wasm it was built from",
+            ));
+        }
+        let component = self
+            .cache
             .load_or_compile(&self.engine, bytes)
-            .map(|component| LoadedComponent { name: name.to_string(), component })
-            .map_err(|e| RuleError::new(name, format!("not a valid rule component: {}", one_line(&e))))
+            .map_err(|e| RuleError::new(name, format!("not a valid rule component: {}", one_line(&e))))?;
+        self.check_contract(name, &component)?;
+        Ok(LoadedComponent { name: name.to_string(), component })
+    }
+
+    /// Refuse a component built against another version of the contract, or
+    /// one that does not implement the `rule` world, with a message naming both.
+    fn check_contract(&self, name: &str, component: &Component) -> Result<(), RuleError> {
+        let ty = component.component_type();
+        let prefix = format!("{CONTRACT_PACKAGE}/");
+        let wanted = minor(CONTRACT_VERSION);
+        for (import, _) in ty.imports(&self.engine) {
+            let Some(rest) = import.strip_prefix(&prefix) else { continue };
+            let version = rest.split_once('@').map_or("unversioned", |(_, v)| v);
+            if minor(version) != wanted {
+                return Err(RuleError::new(
+                    name,
+                    format!(
+                        "targets {CONTRACT_PACKAGE}@{version}, but this rewheel runs {CONTRACT_PACKAGE}@{wanted}.x components: rebuild it against a matching rules-sdk"
+                    ),
+                ));
+            }
+        }
+        let exports: Vec<&str> = ty.exports(&self.engine).map(|(n, _)| n).collect();
+        for required in ["rules", "check"] {
+            if !exports.contains(&required) {
+                return Err(RuleError::new(
+                    name,
+                    format!(
+                        "does not implement the {CONTRACT_PACKAGE}@{CONTRACT_VERSION} world `rule`: no `{required}` export (exports: {})",
+                        if exports.is_empty() { "none".to_string() } else { exports.join(", ") }
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Instantiate a component in a fresh store with the empty WASI context.
@@ -205,6 +270,15 @@ impl RuleInstance {
     }
 }
 
+/// `0.1.3` → `0.1`: the part of a version that must match (pre-1.0 semver).
+fn minor(version: &str) -> &str {
+    let mut dots = version.match_indices('.');
+    match (dots.next(), dots.next()) {
+        (Some(_), Some((second, _))) => &version[..second],
+        _ => version,
+    }
+}
+
 /// Refill fuel and reset the wall-clock deadline before each call.
 fn arm(store: &mut Store<RuleState>, limits: Limits) {
     store.set_fuel(limits.fuel).expect("fuel is enabled");
@@ -222,6 +296,9 @@ fn describe(error: &wasmtime::Error, limits: Limits, call: &str) -> String {
             format!("{call} exceeded the wall-clock limit of {:?} (--rule-timeout)", limits.timeout)
         }
         Some(Trap::StackOverflow) => format!("{call} overflowed its stack (call stack exhausted)"),
+        Some(Trap::MemoryOutOfBounds) => format!(
+            "{call} trapped: out-of-bounds memory access (a Rust rule whose stack overflowed into its data ends this way)"
+        ),
         Some(Trap::UnreachableCodeReached) => {
             format!("{call} trapped: the rule panicked or aborted (wasm `unreachable` executed)")
         }

@@ -2,6 +2,8 @@
 //! parse its JSON report, and build the hostile test rule components once.
 #![allow(dead_code)]
 
+use std::io::Read;
+use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
@@ -58,6 +60,36 @@ pub fn audit_json_stdin(args: &[&str], stdin: Option<&str>) -> (Value, i32) {
         panic!("stdout is not a JSON report ({e}):\n{text}\nstderr:\n{}", String::from_utf8_lossy(&out.stderr))
     });
     (report, out.status.code().expect("exit code"))
+}
+
+/// Run `rewheel audit --format json <args>` and measure the child's peak RSS (KiB).
+// The child is reaped by `wait4` (which also returns its rusage), not `Child::wait`.
+#[allow(clippy::zombie_processes)]
+pub fn audit_measured(args: &[&str]) -> (Value, i32, u64) {
+    let mut child = rewheel()
+        .args(["audit", "--format", "json"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let err = std::thread::spawn(move || {
+        let mut s = String::new();
+        stderr.read_to_string(&mut s).unwrap();
+        s
+    });
+    let mut out = String::new();
+    stdout.read_to_string(&mut out).unwrap();
+    let err = err.join().unwrap();
+    let (mut status, mut usage) = (0, unsafe { std::mem::zeroed::<libc::rusage>() });
+    // SAFETY: waits for our own child; `status` and `usage` are valid out-pointers.
+    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    assert_eq!(pid, child.id() as i32, "wait4 failed");
+    let code = std::process::ExitStatus::from_raw(status).code().expect("exited normally, not by a signal");
+    let report = serde_json::from_str(&out).unwrap_or_else(|e| panic!("not a JSON report ({e}): {out}\n{err}"));
+    (report, code, usage.ru_maxrss as u64)
 }
 
 /// How many rules the built-in pack carries (from `rewheel rules list`).
