@@ -211,3 +211,10 @@ fn bytes_that_are_not_components_are_named_for_what_they_are() {
     assert_eq!(errors.len(), 3);
     assert_eq!(support::finding_keys(&report), baseline());
 }
+
+#[test]
+fn a_quadratic_rule_runs_out_of_fuel_deterministically() {
+    let first = hostile("hostile-quadratic", &["--rule-fuel", "300000000"], "ran out of fuel");
+    let again = hostile("hostile-quadratic", &["--rule-fuel", "300000000"], "ran out of fuel");
+    assert_eq!(first, again, "the same input stops at the same limit with the same message");
+}
