@@ -147,7 +147,7 @@ fn a_rule_that_panics_loses_its_partial_output() {
 #[test]
 fn a_rule_returning_a_million_findings_hits_the_output_cap() {
     hostile("hostile-flood", &[], "returned 1000000 findings, over the limit of 100000");
-    hostile("hostile-flood", &["--rule-max-findings", "10"], "over the limit of 10 (--rule-max-findings)");
+    hostile("hostile-flood", &["--rule-max-findings", "10"], "over the limit of 10 (--rule-max-findings");
 }
 
 #[test]
@@ -217,4 +217,45 @@ fn a_quadratic_rule_runs_out_of_fuel_deterministically() {
     let first = hostile("hostile-quadratic", &["--rule-fuel", "300000000"], "ran out of fuel");
     let again = hostile("hostile-quadratic", &["--rule-fuel", "300000000"], "ran out of fuel");
     assert_eq!(first, again, "the same input stops at the same limit with the same message");
+}
+
+#[test]
+fn limits_come_from_rewheel_toml_per_run_and_per_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("rewheel.toml");
+    // Every component gets almost no fuel, except the ones named below; the
+    // looping rule gets its own, smaller budget by rule id.
+    std::fs::write(&config, "[limits]\nfuel = 1000\n\n[limits.rule.hostile-loop]\nfuel = 150000000\n").unwrap();
+    let wasm = support::hostile_rule("hostile-loop");
+    let wasm = wasm.to_string_lossy().into_owned();
+    let config = config.to_string_lossy().into_owned();
+
+    // [limits] applies to the built-in pack: 1000 instructions is not enough for any of them.
+    let (report, code) = support::audit_json(&["--config", &config, "--rules", &wasm, BEFORE]);
+    assert_eq!(code, 2);
+    let errors = rule_errors(&report);
+    // Every component that had resources to check ran out (inline-secret sees no Secret here).
+    assert!(errors.len() > support::builtin_component_count() / 2, "{errors:?}");
+    let looping = errors.iter().find(|(r, _)| *r == wasm).unwrap();
+    assert!(looping.1.contains("exceeded the CPU limit of 150000000 instructions"), "per-rule override: {}", looping.1);
+    assert!(errors.iter().filter(|(r, _)| *r != wasm).all(|(_, m)| m.contains("of 1000 instructions")), "{errors:?}");
+
+    // A command-line limit replaces [limits]; the per-rule entry still wins for its rule.
+    let (report, _) =
+        support::audit_json(&["--config", &config, "--rule-fuel", "20000000000", "--rules", &wasm, BEFORE]);
+    let errors = rule_errors(&report);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].1.contains("of 150000000 instructions"), "{}", errors[0].1);
+    assert_eq!(support::finding_keys(&report), baseline());
+}
+
+#[test]
+fn a_bad_rewheel_toml_is_an_error_naming_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("rewheel.toml");
+    std::fs::write(&config, "[limits]\nfuel = 10\nmemory-mb = 64\n").unwrap();
+    let out = support::run(&["audit", "--config", &config.to_string_lossy(), BEFORE], None);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(&format!("{}:3: unknown field `memory-mb`", config.display())), "{stderr}");
 }

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use rewheel_manifest::Object;
 
 use crate::cache::Cache;
+use crate::config::LimitPolicy;
 use crate::input;
 use crate::report::{ErrorEntry, FindingEntry, Location, Report, ResourceRef, Severity, SkippedEntry, Summary};
 use crate::rulepack::RuleSource;
@@ -22,7 +23,7 @@ pub struct AuditOptions {
     pub rules: Vec<RuleSource>,
     /// Errors met while reading `--rules` paths.
     pub rule_errors: Vec<ErrorEntry>,
-    pub limits: Limits,
+    pub limits: LimitPolicy,
     /// Rule components run at once.
     pub jobs: usize,
     /// Where compiled components are cached.
@@ -144,7 +145,7 @@ pub fn run(options: AuditOptions) -> Report {
     let mut errors = manifests.errors;
     errors.extend(options.rule_errors.iter().cloned());
 
-    let sandbox = match Sandbox::new(options.limits, options.cache.clone()) {
+    let sandbox = match Sandbox::new(options.limits.run, options.cache.clone()) {
         Ok(s) => Arc::new(s),
         Err(e) => {
             errors.push(ErrorEntry::rule("sandbox", format!("cannot start the sandbox: {e}")));
@@ -158,7 +159,8 @@ pub fn run(options: AuditOptions) -> Report {
 
     let outcomes = parallel(options.rules.clone(), options.jobs, {
         let (sandbox, resources, objects) = (sandbox.clone(), resources.clone(), objects.clone());
-        move |source: RuleSource| run_component(&sandbox, &source, &objects, &resources)
+        let policy = Arc::new(options.limits.clone());
+        move |source: RuleSource| run_component(&sandbox, &policy, &source, &objects, &resources)
     });
 
     // Collect, refusing duplicate rule ids across components.
@@ -264,13 +266,18 @@ struct ComponentRun {
 
 fn run_component(
     sandbox: &Sandbox,
+    policy: &LimitPolicy,
     source: &RuleSource,
     objects: &[Object],
     resources: &[Resource],
 ) -> Result<ComponentRun, sandbox::RuleError> {
     let loaded = sandbox.compile(&source.name, &source.bytes)?;
-    let mut instance = sandbox.instantiate(&loaded, sandbox.limits())?;
+    // The metadata call runs under the built-in defaults, so configuration can
+    // key limits by rule id (known only after it); `check` runs under the
+    // limits resolved for this component.
+    let mut instance = sandbox.instantiate(&loaded, Limits::default())?;
     let rules = instance.rules()?;
+    instance.set_limits(policy.for_component(&source.name, rules.iter().map(|r| r.id.as_str())));
 
     // Send only the kinds the component's rules declared (all, if any rule declared none).
     let all_kinds = rules.iter().any(|r| r.kinds.is_empty());
@@ -284,7 +291,7 @@ fn run_component(
     } else {
         let batch_name = format!("{} resources from {} file(s)", batch.len(), count_files(&wanted, objects));
         let mut findings = instance.check(&batch, &batch_name)?;
-        check_output(&source.name, &findings, sandbox.limits(), &batch_name)?;
+        check_output(&source.name, &findings, instance.limits(), &batch_name)?;
         let ids: BTreeSet<&str> = rules.iter().map(|r| r.id.as_str()).collect();
         for f in &mut findings {
             if !ids.contains(f.rule.as_str()) {
@@ -325,7 +332,7 @@ fn check_output(
         return Err(sandbox::RuleError::new(
             component,
             format!(
-                "check({batch}) returned {} findings, over the limit of {} (--rule-max-findings); its findings were discarded",
+                "check({batch}) returned {} findings, over the limit of {} (--rule-max-findings, or max-findings in rewheel.toml); its findings were discarded",
                 findings.len(),
                 limits.max_findings
             ),

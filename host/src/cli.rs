@@ -8,12 +8,12 @@
 
 use std::io::Write;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::audit::{self, AuditOptions};
 use crate::cache::Cache;
+use crate::config::{self, LimitPolicy, LimitValues};
 use crate::report::Severity;
 use crate::rulepack;
 use crate::sandbox::Limits;
@@ -59,6 +59,9 @@ enum RulesCommand {
 
 #[derive(Debug, Args)]
 struct AuditArgs {
+    /// Configuration file [default: rewheel.toml in the working directory or its nearest parent].
+    #[arg(long, value_name = "FILE")]
+    config: Option<std::path::PathBuf>,
     /// Manifest files or directories (recursive, *.yaml and *.yml); - reads stdin.
     #[arg(value_name = "PATH", required = true)]
     paths: Vec<String>,
@@ -97,28 +100,30 @@ impl RuleArgs {
     }
 }
 
+/// Limits for every rule call in this run. Each overrides `[limits]` in
+/// rewheel.toml; `[limits.rule."<name>"]` entries still apply on top.
 #[derive(Debug, Args)]
 struct LimitArgs {
-    /// Instruction budget (wasmtime fuel) for each rule call.
-    #[arg(long, value_name = "N", default_value_t = Limits::default().fuel)]
-    rule_fuel: u64,
-    /// Linear memory limit for each rule instance, in MiB.
-    #[arg(long, value_name = "MIB", default_value_t = Limits::default().memory_bytes >> 20)]
-    rule_memory: usize,
-    /// Wall-clock limit for each rule call, in seconds.
-    #[arg(long, value_name = "SECS", default_value_t = Limits::default().timeout.as_secs_f64())]
-    rule_timeout: f64,
-    /// Findings one rule component may return per call.
-    #[arg(long, value_name = "N", default_value_t = Limits::default().max_findings)]
-    rule_max_findings: usize,
+    /// Instruction budget (wasmtime fuel) for each rule call [default: 20000000000].
+    #[arg(long, value_name = "N")]
+    rule_fuel: Option<u64>,
+    /// Linear memory limit for each rule instance, in MiB [default: 512].
+    #[arg(long, value_name = "MIB")]
+    rule_memory: Option<usize>,
+    /// Wall-clock limit for each rule call, in seconds [default: 60].
+    #[arg(long, value_name = "SECS")]
+    rule_timeout: Option<f64>,
+    /// Findings one rule component may return per call [default: 100000].
+    #[arg(long, value_name = "N")]
+    rule_max_findings: Option<usize>,
 }
 
 impl LimitArgs {
-    fn limits(&self) -> Limits {
-        Limits {
+    fn values(&self) -> LimitValues {
+        LimitValues {
             fuel: self.rule_fuel,
-            memory_bytes: self.rule_memory << 20,
-            timeout: Duration::from_secs_f64(self.rule_timeout.max(0.01)),
+            memory_mib: self.rule_memory,
+            timeout_secs: self.rule_timeout,
             max_findings: self.rule_max_findings,
         }
     }
@@ -181,6 +186,19 @@ fn default_jobs() -> usize {
 }
 
 fn audit_command(args: AuditArgs) -> ExitCode {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let config = match config::load(args.config.as_deref(), &cwd) {
+        Ok(found) => found.map(|(_, c)| c).unwrap_or_default(),
+        Err(e) => {
+            let line = e.line.map(|l| format!(":{l}")).unwrap_or_default();
+            eprintln!("error: {}{line}: {}", e.file, e.message);
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
+    let limits = LimitPolicy {
+        run: args.limits.values().apply(config.limits.all().apply(Limits::default())),
+        rule: config.limits.rule,
+    };
     let (rules, rule_errors) = rule_sources(&args.rules);
     if rules.is_empty() && rule_errors.is_empty() {
         eprintln!("error: no rules to run: drop --no-builtin-rules or add --rules DIR|FILE");
@@ -190,7 +208,7 @@ fn audit_command(args: AuditArgs) -> ExitCode {
         paths: args.paths,
         rules,
         rule_errors,
-        limits: args.limits.limits(),
+        limits,
         jobs: args.jobs.unwrap_or_else(default_jobs),
         cache: args.rules.cache(),
     });

@@ -10,6 +10,7 @@
 pub mod audit;
 pub mod cache;
 pub mod cli;
+pub mod config;
 pub mod input;
 pub mod report;
 pub mod rulepack;

@@ -218,18 +218,7 @@ impl Sandbox {
             .insecure_random(wasmtime_wasi::random::Deterministic::new(vec![0xa5; 32]))
             .insecure_random_seed(0)
             .build();
-        let state = RuleState {
-            wasi,
-            table: ResourceTable::new(),
-            limits: StoreLimitsBuilder::new()
-                .memory_size(limits.memory_bytes)
-                .table_elements(1 << 20)
-                .instances(64)
-                .tables(64)
-                .memories(16)
-                .trap_on_grow_failure(true)
-                .build(),
-        };
+        let state = RuleState { wasi, table: ResourceTable::new(), limits: store_limits(limits) };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limits);
         arm(&mut store, limits);
@@ -244,6 +233,18 @@ impl Sandbox {
     }
 }
 
+/// The store-level caps for `limits`.
+fn store_limits(limits: Limits) -> StoreLimits {
+    StoreLimitsBuilder::new()
+        .memory_size(limits.memory_bytes)
+        .table_elements(1 << 20)
+        .instances(64)
+        .tables(64)
+        .memories(16)
+        .trap_on_grow_failure(true)
+        .build()
+}
+
 impl Drop for Sandbox {
     fn drop(&mut self) {
         self.ticker_stop.store(true, Ordering::Relaxed);
@@ -251,6 +252,17 @@ impl Drop for Sandbox {
 }
 
 impl RuleInstance {
+    /// Apply other limits from the next call on (a per-rule override from
+    /// configuration, known once the component said which rules it carries).
+    pub fn set_limits(&mut self, limits: Limits) {
+        self.limits = limits;
+        self.store.data_mut().limits = store_limits(limits);
+    }
+
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
     /// The metadata of the rules the component carries.
     pub fn rules(&mut self) -> Result<Vec<RuleMeta>, RuleError> {
         arm(&mut self.store, self.limits);
@@ -290,10 +302,16 @@ fn arm(store: &mut Store<RuleState>, limits: Limits) {
 fn describe(error: &wasmtime::Error, limits: Limits, call: &str) -> String {
     match error.downcast_ref::<Trap>() {
         Some(Trap::OutOfFuel) => {
-            format!("{call} ran out of fuel: exceeded the CPU limit of {} instructions (--rule-fuel)", limits.fuel)
+            format!(
+                "{call} ran out of fuel: exceeded the CPU limit of {} instructions (--rule-fuel, or fuel in rewheel.toml)",
+                limits.fuel
+            )
         }
         Some(Trap::Interrupt) => {
-            format!("{call} exceeded the wall-clock limit of {:?} (--rule-timeout)", limits.timeout)
+            format!(
+                "{call} exceeded the wall-clock limit of {:?} (--rule-timeout, or timeout-secs in rewheel.toml)",
+                limits.timeout
+            )
         }
         Some(Trap::StackOverflow) => format!("{call} overflowed its stack (call stack exhausted)"),
         Some(Trap::MemoryOutOfBounds) => format!(
@@ -306,7 +324,10 @@ fn describe(error: &wasmtime::Error, limits: Limits, call: &str) -> String {
         None => {
             let text = one_line(error);
             if text.contains("memory") && (text.contains("grow") || text.contains("limit") || text.contains("exceed")) {
-                format!("{call} exceeded the memory limit of {} MiB (--rule-memory): {text}", limits.memory_bytes >> 20)
+                format!(
+                    "{call} exceeded the memory limit of {} MiB (--rule-memory, or memory-mib in rewheel.toml): {text}",
+                    limits.memory_bytes >> 20
+                )
             } else {
                 format!("{call} failed: {text}")
             }

@@ -99,6 +99,15 @@ pub fn builtin_rule_count() -> u64 {
     list["rules"].as_array().unwrap().len() as u64
 }
 
+/// How many components the built-in pack has.
+pub fn builtin_component_count() -> usize {
+    let out = run(&["rules", "list", "--format", "json"], None);
+    let list: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let sources: std::collections::BTreeSet<&str> =
+        list["rules"].as_array().unwrap().iter().map(|r| r["source"].as_str().unwrap()).collect();
+    sources.len()
+}
+
 /// `rule kind namespace/name file:line` of every finding, sorted.
 pub fn finding_keys(report: &Value) -> Vec<String> {
     let mut keys: Vec<String> = report["findings"]
