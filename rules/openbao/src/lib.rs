@@ -53,6 +53,26 @@ fn command_sites(object: &Object) -> Vec<Site<'_>> {
 }
 
 /// The first site of `object` running one of `cmds`.
+/// Flag the first command site of `object` running one of `cmds`, with that
+/// command's replacement.
+fn report_command(object: &Object, report: &mut Report, cmds: &[(Cmd, &'static str)]) {
+    let Some((site, cmd, replacement)) = find_command(object, cmds) else { return };
+    report
+        .flag(
+            object,
+            format!(
+                "{} {} {:?} runs `{}` {}",
+                object.display(),
+                site.place,
+                site.container.name,
+                cmd.what,
+                where_from(object, &site)
+            ),
+        )
+        .at(site.field)
+        .replace_with(replacement);
+}
+
 fn find_command<'a>(object: &'a Object, cmds: &[(Cmd, &'static str)]) -> Option<(Site<'a>, Cmd, &'static str)> {
     command_sites(object)
         .into_iter()
@@ -180,21 +200,7 @@ impl Rule for InitUnsealScript {
     }
 
     fn check(&self, object: &Object, report: &mut Report) {
-        let Some((site, cmd, replacement)) = find_command(object, INIT_CMDS) else { return };
-        report
-            .flag(
-                object,
-                format!(
-                    "{} {} {:?} runs `{}` {}",
-                    object.display(),
-                    site.place,
-                    site.container.name,
-                    cmd.what,
-                    where_from(object, &site)
-                ),
-            )
-            .at(site.field)
-            .replace_with(replacement);
+        report_command(object, report, INIT_CMDS);
     }
 }
 
@@ -371,21 +377,7 @@ impl Rule for ImperativeConfig {
     }
 
     fn check(&self, object: &Object, report: &mut Report) {
-        let Some((site, cmd, replacement)) = find_command(object, CONFIG_CMDS) else { return };
-        report
-            .flag(
-                object,
-                format!(
-                    "{} {} {:?} runs `{}` {}",
-                    object.display(),
-                    site.place,
-                    site.container.name,
-                    cmd.what,
-                    where_from(object, &site)
-                ),
-            )
-            .at(site.field)
-            .replace_with(replacement);
+        report_command(object, report, CONFIG_CMDS);
     }
 }
 
