@@ -33,7 +33,8 @@ fn a_rule_that_loops_forever_runs_out_of_fuel() {
     let wasm = support::hostile_rule("hostile-loop");
     let wasm = wasm.to_string_lossy();
     let started = std::time::Instant::now();
-    let (report, code) = support::audit_json(&["--rules", &wasm, "--rule-fuel", "200000000", BEFORE]);
+    let (report, code, peak_kib) = support::audit_measured(&["--rules", &wasm, "--rule-fuel", "200000000", BEFORE]);
+    assert!(peak_kib < 1024 * 1024, "peak RSS {} MiB", peak_kib / 1024);
     let elapsed = started.elapsed();
     assert_eq!(code, 2, "a rule error exits 2");
     let errors = rule_errors(&report);
@@ -74,7 +75,8 @@ fn a_rule_that_loops_forever_hits_the_wall_clock_backstop() {
 fn a_rule_that_allocates_without_bound_hits_the_memory_limit() {
     let wasm = support::hostile_rule("hostile-alloc");
     let wasm = wasm.to_string_lossy();
-    let (report, code) = support::audit_json(&["--rules", &wasm, "--rule-memory", "64", BEFORE]);
+    let (report, code, peak_kib) = support::audit_measured(&["--rules", &wasm, "--rule-memory", "64", BEFORE]);
+    assert!(peak_kib < 512 * 1024, "peak RSS {} MiB with a 64 MiB rule limit", peak_kib / 1024);
     assert_eq!(code, 2);
     let errors = rule_errors(&report);
     assert_eq!(errors.len(), 1, "{errors:?}");
@@ -158,6 +160,15 @@ fn a_rule_returning_a_100_mb_message_hits_the_size_cap() {
 #[test]
 fn a_rule_built_against_a_newer_contract_is_refused_by_name() {
     hostile("newer-contract", &[], "targets rewheel:rule@0.2.0, but this rewheel runs rewheel:rule@0.1.x components");
+}
+
+#[test]
+fn a_component_of_another_world_is_refused_by_name() {
+    hostile(
+        "other-world",
+        &[],
+        "does not implement the rewheel:rule@0.1.0 world `rule`: no `rules` export (exports: run)",
+    );
 }
 
 #[test]
