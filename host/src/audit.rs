@@ -233,6 +233,9 @@ pub fn run(options: AuditOptions) -> Report {
             summary: m.summary.clone(),
             replace_with: m.replace_with.clone(),
             sources: m.sources.clone(),
+            category: category_name(m.category).to_string(),
+            severity: severity(m.default_severity),
+            docs: m.docs.clone(),
         })
         .collect();
     report.rules.sort();

@@ -67,9 +67,11 @@ struct AuditArgs {
     paths: Vec<String>,
     #[command(flatten)]
     rules: RuleArgs,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
+    /// Output format, repeatable; `FORMAT=FILE` writes to a file instead of stdout:
+    /// text, json, markdown, sarif, junit, github (workflow annotations).
+    /// Example: `--format sarif=rewheel.sarif --format text`.
+    #[arg(long = "format", value_name = "FORMAT[=FILE]", value_parser = parse_output)]
+    formats: Vec<Output>,
     /// Lowest severity that makes the run fail (exit 1).
     #[arg(long, value_enum, default_value_t = FailOn::Warning)]
     fail_on: FailOn,
@@ -136,6 +138,46 @@ enum Format {
     Markdown,
 }
 
+/// Formats of an audit report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ReportFormat {
+    Text,
+    Json,
+    Markdown,
+    Sarif,
+    Junit,
+    Github,
+}
+
+/// One `--format`: what, and where (stdout when no file).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Output {
+    format: ReportFormat,
+    file: Option<std::path::PathBuf>,
+}
+
+fn parse_output(spec: &str) -> Result<Output, String> {
+    let (name, file) = match spec.split_once('=') {
+        Some((name, file)) if !file.is_empty() => (name, Some(std::path::PathBuf::from(file))),
+        Some((_, _)) => return Err(format!("{spec:?}: give a file after `=`, or drop the `=`")),
+        None => (spec, None),
+    };
+    let format = ReportFormat::from_str(name, true)
+        .map_err(|_| format!("unknown format {name:?}; one of: text, json, markdown, sarif, junit, github"))?;
+    Ok(Output { format, file })
+}
+
+fn render(report: &crate::report::Report, format: ReportFormat) -> String {
+    match format {
+        ReportFormat::Text => report.to_text(),
+        ReportFormat::Json => report.to_json(),
+        ReportFormat::Markdown => report.to_markdown(),
+        ReportFormat::Sarif => crate::sarif::to_sarif(report),
+        ReportFormat::Junit => crate::junit::to_junit(report),
+        ReportFormat::Github => crate::github::to_github(report),
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum FailOn {
     Info,
@@ -186,6 +228,16 @@ fn default_jobs() -> usize {
 }
 
 fn audit_command(args: AuditArgs) -> ExitCode {
+    let mut outputs = args.formats.clone();
+    if outputs.is_empty() {
+        outputs.push(Output { format: ReportFormat::Text, file: None });
+    }
+    if outputs.iter().filter(|o| o.file.is_none()).count() > 1 {
+        eprintln!(
+            "error: more than one --format writes to stdout; give all but one a file: --format sarif=rewheel.sarif"
+        );
+        return ExitCode::from(EXIT_ERROR);
+    }
     let cwd = std::env::current_dir().unwrap_or_default();
     let config = match config::load(args.config.as_deref(), &cwd) {
         Ok(found) => found.map(|(_, c)| c).unwrap_or_default(),
@@ -212,16 +264,19 @@ fn audit_command(args: AuditArgs) -> ExitCode {
         jobs: args.jobs.unwrap_or_else(default_jobs),
         cache: args.rules.cache(),
     });
-    let out = match args.format {
-        Format::Json => report.to_json(),
-        Format::Text => report.to_text(),
-        Format::Markdown => report.to_markdown(),
-    };
-    if let Err(e) = std::io::stdout().lock().write_all(out.as_bytes())
-        && e.kind() != std::io::ErrorKind::BrokenPipe
-    {
-        eprintln!("error: cannot write the report: {e}");
-        return ExitCode::from(EXIT_ERROR);
+    for output in &outputs {
+        let text = render(&report, output.format);
+        let written = match &output.file {
+            Some(path) => std::fs::write(path, text.as_bytes()).map_err(|e| format!("{}: {e}", path.display())),
+            None => match std::io::stdout().lock().write_all(text.as_bytes()) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(format!("stdout: {e}")),
+                _ => Ok(()),
+            },
+        };
+        if let Err(e) = written {
+            eprintln!("error: cannot write the report: {e}");
+            return ExitCode::from(EXIT_ERROR);
+        }
     }
     let failing = args.fail_on.threshold().is_some_and(|t| report.findings.iter().any(|f| f.severity >= t));
     ExitCode::from(if !report.errors.is_empty() {

@@ -31,6 +31,10 @@ pub struct RuleInfo {
     pub summary: String,
     pub replace_with: String,
     pub sources: Vec<String>,
+    pub category: String,
+    pub severity: Severity,
+    /// Markdown: what it detects, why it matters, what to use instead, an example.
+    pub docs: String,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum)]
