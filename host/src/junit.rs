@@ -48,11 +48,7 @@ pub fn to_junit(report: &Report) -> String {
             let _ = writeln!(out, "    <testcase name=\"no findings\" classname=\"{}\"/>", escape(component));
         }
         for f in findings {
-            let r = &f.resource;
-            let resource = match &r.namespace {
-                Some(ns) => format!("{} {}/{}", r.kind, ns, r.name),
-                None => format!("{} {}", r.kind, r.name),
-            };
+            let resource = crate::report::resource_name(&f.resource);
             let place = format!("{}:{}", f.location.file, f.location.line);
             let _ = writeln!(
                 out,

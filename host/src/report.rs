@@ -376,7 +376,8 @@ impl Report {
     }
 }
 
-fn resource_name(r: &ResourceRef) -> String {
+/// `Kind namespace/name` (or `Kind name` without a namespace), for messages.
+pub fn resource_name(r: &ResourceRef) -> String {
     match &r.namespace {
         Some(ns) => format!("{} {}/{}", r.kind, ns, r.name),
         None => format!("{} {}", r.kind, r.name),
