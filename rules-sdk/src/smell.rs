@@ -124,6 +124,21 @@ pub fn scripts(object: &Object) -> Vec<Script<'_>> {
     out
 }
 
+/// `"<Kind ns/name> <place> \"<container>\" <what> <origin>"`: how findings
+/// about a script read.
+pub fn script_message(object: &Object, script: &Script<'_>, what: &str) -> String {
+    format!("{} {} {:?} {what} {}", object.display(), script.place, script.container.name, object.origin().describe())
+}
+
+/// The first script of a locally written object for which `detect` says
+/// something (what it found, e.g. the statement or API call).
+pub fn find_script_by<'a, T>(object: &'a Object, detect: impl Fn(&str) -> Option<T>) -> Option<(Script<'a>, T)> {
+    if !object.origin().is_local() {
+        return None;
+    }
+    scripts(object).into_iter().find_map(|s| detect(&s.command_line).map(|t| (s, t)))
+}
+
 /// The first script of a locally written object running one of `cmds`.
 pub fn find_script<'a>(object: &'a Object, cmds: &[Cmd]) -> Option<(Script<'a>, Cmd)> {
     if !object.origin().is_local() {
@@ -136,19 +151,8 @@ pub fn find_script<'a>(object: &'a Object, cmds: &[Cmd]) -> Option<(Script<'a>, 
 /// it flagged.
 pub fn report_script(object: &Object, report: &mut Report, cmds: &[Cmd]) -> bool {
     let Some((script, cmd)) = find_script(object, cmds) else { return false };
-    report
-        .flag(
-            object,
-            format!(
-                "{} {} {:?} runs `{}` {}",
-                object.display(),
-                script.place,
-                script.container.name,
-                cmd.what,
-                object.origin().describe()
-            ),
-        )
-        .at(script.field);
+    let message = script_message(object, &script, &format!("runs `{}`", cmd.what));
+    report.flag(object, message).at(script.field);
     true
 }
 
@@ -161,19 +165,8 @@ pub fn report_script_table(object: &Object, report: &mut Report, table: &CmdTabl
     let cmds: Vec<Cmd> = table.iter().map(|(c, _)| *c).collect();
     let Some((script, cmd)) = find_script(object, &cmds) else { return false };
     let instead = table.iter().find(|(c, _)| c.what == cmd.what).map_or("", |(_, r)| *r);
-    let draft = report
-        .flag(
-            object,
-            format!(
-                "{} {} {:?} runs `{}` {}",
-                object.display(),
-                script.place,
-                script.container.name,
-                cmd.what,
-                object.origin().describe()
-            ),
-        )
-        .at(script.field);
+    let message = script_message(object, &script, &format!("runs `{}`", cmd.what));
+    let draft = report.flag(object, message).at(script.field);
     if !instead.is_empty() {
         draft.replace_with(instead);
     }

@@ -157,25 +157,9 @@ impl Rule for SqlBootstrap {
     }
 
     fn check(&self, object: &Object, report: &mut Report) {
-        if !object.origin().is_local() {
-            return;
-        }
-        for script in smell::scripts(object) {
-            let Some(statement) = access_ddl(&script.command_line) else { continue };
-            report
-                .flag(
-                    object,
-                    format!(
-                        "{} {} {:?} runs clickhouse-client {statement} {}",
-                        object.display(),
-                        script.place,
-                        script.container.name,
-                        object.origin().describe()
-                    ),
-                )
-                .at(script.field);
-            return;
-        }
+        let Some((script, statement)) = smell::find_script_by(object, access_ddl) else { return };
+        let message = smell::script_message(object, &script, &format!("runs clickhouse-client {statement}"));
+        report.flag(object, message).at(script.field);
     }
 }
 

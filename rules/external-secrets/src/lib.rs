@@ -85,14 +85,6 @@ fn classify(line: &str) -> Option<(&'static str, &'static str)> {
     None
 }
 
-/// The first script site of a locally written object for which `f` says something.
-fn find_site<'a, T>(object: &'a Object, f: impl Fn(&str) -> Option<T>) -> Option<(smell::Script<'a>, T)> {
-    if !object.origin().is_local() {
-        return None;
-    }
-    smell::scripts(object).into_iter().find_map(|s| f(&s.command_line).map(|t| (s, t)))
-}
-
 /// Jobs, CronJobs, initContainers or hooks that move secrets around by script.
 pub struct SyncScript;
 
@@ -113,7 +105,7 @@ impl Rule for SyncScript {
     }
 
     fn check(&self, object: &Object, report: &mut Report) {
-        let Some((script, (what, replacement))) = find_site(object, classify) else { return };
+        let Some((script, (what, replacement))) = smell::find_script_by(object, classify) else { return };
         report
             .flag(
                 object,
@@ -194,7 +186,7 @@ impl Rule for GeneratedSecret {
             let feeds_kubectl = runs(line, &KUBECTL_WRITE);
             (generates_secret(line) && feeds_kubectl).then_some(())
         };
-        let Some((script, ())) = find_site(object, generated) else { return };
+        let Some((script, ())) = smell::find_script_by(object, generated) else { return };
         report
             .flag(
                 object,

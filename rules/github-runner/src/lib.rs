@@ -190,23 +190,10 @@ impl Rule for RegistrationToken {
     }
 
     fn check(&self, object: &Object, report: &mut Report) {
-        if !object.origin().is_local() {
-            return;
-        }
-        let hit = smell::scripts(object).into_iter().find_map(|s| token_call(&s.command_line).map(|t| (s, t)));
-        if let Some((script, token)) = hit {
-            report
-                .flag(
-                    object,
-                    format!(
-                        "{} {} {:?} requests a runner {token} from the GitHub API {}",
-                        object.display(),
-                        script.place,
-                        script.container.name,
-                        object.origin().describe()
-                    ),
-                )
-                .at(script.field);
+        if let Some((script, token)) = smell::find_script_by(object, token_call) {
+            let message =
+                smell::script_message(object, &script, &format!("requests a runner {token} from the GitHub API"));
+            report.flag(object, message).at(script.field);
         }
     }
 }

@@ -128,26 +128,9 @@ impl Rule for ApiBootstrap {
     }
 
     fn check(&self, object: &Object, report: &mut Report) {
-        if !object.origin().is_local() {
-            return;
-        }
-        for script in smell::scripts(object) {
-            let Some((what, replacement)) = bootstrap_call(&script.command_line) else { continue };
-            report
-                .flag(
-                    object,
-                    format!(
-                        "{} {} {:?} runs {what} {}",
-                        object.display(),
-                        script.place,
-                        script.container.name,
-                        object.origin().describe()
-                    ),
-                )
-                .at(script.field)
-                .replace_with(replacement);
-            return;
-        }
+        let Some((script, (what, replacement))) = smell::find_script_by(object, bootstrap_call) else { return };
+        let message = smell::script_message(object, &script, &format!("runs {what}"));
+        report.flag(object, message).at(script.field).replace_with(replacement);
     }
 }
 

@@ -262,31 +262,17 @@ impl Rule for PluginDownload {
     }
 
     fn check(&self, object: &Object, report: &mut Report) {
-        if !object.origin().is_local() {
-            return;
-        }
         let runs_headlamp =
             object.pod_spec().is_some_and(|p| p.main_containers().iter().any(|c| c.image.matches_any(HEADLAMP_IMAGES)));
-        for script in smell::scripts(object) {
-            let line = &script.command_line;
+        let plugin_download = |line: &str| {
             let downloads = shell::invokes(line, "curl", &[]) || shell::invokes(line, "wget", &[]);
             let unpacks = shell::invokes(line, "tar", &[]);
             let into_plugins = line.contains("/headlamp/plugins") || (runs_headlamp && line.contains("plugins"));
-            if downloads && unpacks && into_plugins {
-                report
-                    .flag(
-                        object,
-                        format!(
-                            "{} {} {:?} downloads Headlamp plugins with curl/wget | tar {}",
-                            object.display(),
-                            script.place,
-                            script.container.name,
-                            object.origin().describe()
-                        ),
-                    )
-                    .at(script.field);
-                return;
-            }
+            (downloads && unpacks && into_plugins).then_some(())
+        };
+        if let Some((script, ())) = smell::find_script_by(object, plugin_download) {
+            let message = smell::script_message(object, &script, "downloads Headlamp plugins with curl/wget | tar");
+            report.flag(object, message).at(script.field);
         }
     }
 }

@@ -186,25 +186,9 @@ impl Rule for AdminBootstrap {
     }
 
     fn check(&self, object: &Object, report: &mut Report) {
-        if !object.origin().is_local() {
-            return;
-        }
-        for script in smell::scripts(object) {
-            let Some(what) = admin_bootstrap(&script.command_line) else { continue };
-            report
-                .flag(
-                    object,
-                    format!(
-                        "{} {} {:?} {what} {}",
-                        object.display(),
-                        script.place,
-                        script.container.name,
-                        object.origin().describe()
-                    ),
-                )
-                .at(script.field);
-            return;
-        }
+        let Some((script, what)) = smell::find_script_by(object, admin_bootstrap) else { return };
+        let message = smell::script_message(object, &script, what);
+        report.flag(object, message).at(script.field);
     }
 }
 

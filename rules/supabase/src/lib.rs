@@ -141,22 +141,11 @@ impl Rule for Bootstrap {
         let groups = supabase_groups(objects);
         for object in objects.iter().filter(|o| o.origin().is_local()) {
             let near_supabase = groups.contains(&object.group());
-            for script in smell::scripts(object) {
-                let Some((what, replacement)) = bootstrap(&script.command_line, near_supabase) else { continue };
-                report
-                    .flag(
-                        object,
-                        format!(
-                            "{} {} {:?} {what} {}",
-                            object.display(),
-                            script.place,
-                            script.container.name,
-                            object.origin().describe()
-                        ),
-                    )
-                    .at(script.field)
-                    .replace_with(replacement);
-                break;
+            if let Some((script, (what, replacement))) =
+                smell::find_script_by(object, |line| bootstrap(line, near_supabase))
+            {
+                let message = smell::script_message(object, &script, what);
+                report.flag(object, message).at(script.field).replace_with(replacement);
             }
         }
     }
