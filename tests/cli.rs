@@ -66,7 +66,7 @@ fn json_report_follows_the_contract() {
     let (report, _) = support::audit_json(&[BEFORE]);
     assert_eq!(report["version"], 1);
     let keys: Vec<&str> = report.as_object().unwrap().keys().map(String::as_str).collect();
-    assert_eq!(keys, vec!["version", "findings", "errors", "skipped", "summary"]);
+    assert_eq!(keys, vec!["version", "findings", "errors", "skipped", "suppressed", "warnings", "summary"]);
 
     let chown = report["findings"]
         .as_array()
@@ -194,9 +194,16 @@ fn text_report_points_at_file_and_line() {
     assert!(text.contains("template: platform-novu/templates/valkey.yaml"));
     let rules = support::builtin_rule_count();
     let summary = format!(
-        "16 findings (3 error, 13 warning, 0 info) in 5 files: 25 documents, 25 objects, 0 skipped, 0 errors; {rules} rules from 33 components"
+        "16 findings (3 error, 13 warning, 0 info) in 5 files: 25 documents, 25 objects, 0 skipped, 0 errors; {rules} rules from 33 components; 9 superseded by a more specific rule"
     );
     assert!(text.trim_end().ends_with(&summary), "{text}");
+    // Grouped by component, then file; no colour when stdout is not a terminal.
+    let novu = text.find("\nnovu (").expect("a novu group");
+    let file = text[novu..].find("\n  examples/fractalops/before/platform-novu.yaml\n").expect("the file under it");
+    assert!(text[novu + file..].starts_with("\n  examples/fractalops/before/platform-novu.yaml\n    examples/"), "{text}");
+    assert!(!text.contains('\x1b'), "no ANSI codes off a terminal");
+    let coloured = String::from_utf8(support::run(&["audit", "--color", "always", BEFORE], None).stdout).unwrap();
+    assert!(coloured.contains("\x1b[1m\x1b[33mwarning\x1b[0m[novu-raw-datastore]"), "{coloured}");
 }
 
 #[test]

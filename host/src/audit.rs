@@ -10,11 +10,15 @@ use std::sync::Arc;
 use rewheel_manifest::Object;
 
 use crate::cache::Cache;
-use crate::config::LimitPolicy;
+use crate::config::{self, LimitPolicy, LoadedConfig, Selection};
 use crate::input;
-use crate::report::{ErrorEntry, FindingEntry, Location, Report, ResourceRef, Severity, SkippedEntry, Summary};
+use crate::report::{
+    ErrorEntry, ErrorKind, FindingEntry, Location, Report, ResourceRef, Severity, SkippedEntry, Summary, WarningEntry,
+    WarningKind,
+};
 use crate::rulepack::RuleSource;
-use crate::sandbox::{self, Limits, Resource, RuleMeta, Sandbox};
+use crate::sandbox::{self, Limits, Resource, RuleMeta, RuleOptions, Sandbox};
+use crate::suppress::{self, Suppressions};
 
 /// What to audit and with which rules.
 #[derive(Debug, Clone)]
@@ -28,6 +32,128 @@ pub struct AuditOptions {
     pub jobs: usize,
     /// Where compiled components are cached.
     pub cache: Cache,
+    pub policy: Policy,
+    /// Show progress on stderr (the CLI asks only when stderr is a terminal).
+    pub progress: bool,
+}
+
+/// What configuration changes about a run: which rules run, the severity of
+/// their findings, their options, and what suppresses findings.
+#[derive(Debug, Clone, Default)]
+pub struct Policy {
+    /// rewheel.toml (the defaults when there is none).
+    pub config: Arc<LoadedConfig>,
+    /// `--select` / `--ignore`, replacing the file's lists when given.
+    pub select: Option<Vec<String>>,
+    pub ignore: Option<Vec<String>>,
+    pub suppressions: Suppressions,
+}
+
+/// One select/ignore entry with where it was written.
+struct Selector {
+    list: &'static str,
+    pattern: String,
+    line: Option<u32>,
+}
+
+impl Policy {
+    fn selectors(&self) -> Vec<Selector> {
+        let mut out = Vec::new();
+        for (list, given, from_file) in [
+            ("select", &self.select, &self.config.config.rules.select),
+            ("ignore", &self.ignore, &self.config.config.rules.ignore),
+        ] {
+            match given {
+                Some(patterns) => {
+                    out.extend(patterns.iter().map(|p| Selector { list, pattern: p.clone(), line: None }))
+                }
+                None => out.extend(from_file.iter().enumerate().map(|(i, p)| Selector {
+                    list,
+                    pattern: p.clone(),
+                    line: self.config.line_of(&["rules", list, &i.to_string()]),
+                })),
+            }
+        }
+        out
+    }
+
+    /// The rule selection; a bad glob is an error naming where it was written.
+    pub fn selection(&self) -> Result<Selection, String> {
+        let selectors = self.selectors();
+        let of =
+            |list: &str| selectors.iter().filter(|s| s.list == list).map(|s| s.pattern.clone()).collect::<Vec<_>>();
+        Selection::new(&of("select"), &of("ignore")).map_err(|e| format!("rule selection: {e}"))
+    }
+
+    fn warning(&self, line: Option<u32>, message: String) -> WarningEntry {
+        WarningEntry { kind: WarningKind::UnknownRule, file: line.map(|_| self.config.file_name()), line, message }
+    }
+
+    /// Warnings for select/ignore entries, severity keys and options tables that
+    /// name no loaded rule (`(id, component, category)`): probably typos.
+    fn unknown_names(&self, selection: &Selection, rules: &[(&str, &str, &str)]) -> Vec<WarningEntry> {
+        let mut out = Vec::new();
+        let selectors = self.selectors();
+        for (list, pattern) in selection.unmatched(rules) {
+            let line = selectors.iter().find(|s| s.list == list && s.pattern == pattern).and_then(|s| s.line);
+            let from = if line.is_some() { "[rules]" } else { "--" };
+            out.push(
+                self.warning(
+                    line,
+                    format!("{from}{list} {pattern:?} matches no loaded rule id, component or category"),
+                ),
+            );
+        }
+        let names = |key: &str| rules.iter().any(|(i, c, k)| *i == key || *c == key || *k == key);
+        for key in self.config.config.severity.keys().filter(|k| !names(k)) {
+            out.push(self.warning(
+                self.config.line_of(&["severity", key]),
+                format!("[severity] {key:?} matches no loaded rule id, component or category"),
+            ));
+        }
+        for id in self.config.config.rules.options.keys().filter(|id| !rules.iter().any(|(i, _, _)| i == id)) {
+            out.push(self.warning(
+                self.config.line_of(&["rules", "options", id]),
+                format!("[rules.options.{id:?}] names no loaded rule"),
+            ));
+        }
+        out
+    }
+
+    /// The options of the selected `rules` as the WIT contract carries them,
+    /// and an error for each key a rule does not declare (the key is dropped).
+    fn options_for(&self, component: &str, rules: &[&RuleMeta]) -> (Vec<RuleOptions>, Vec<ErrorEntry>) {
+        let mut options = Vec::new();
+        let mut errors = Vec::new();
+        for rule in rules {
+            let Some(table) = self.config.config.rules.options.get(&rule.id) else { continue };
+            let mut json = serde_json::Map::new();
+            for (key, value) in table {
+                if rule.options.iter().any(|o| &o.name == key) {
+                    json.insert(key.clone(), serde_json::to_value(value).expect("TOML values are JSON values"));
+                    continue;
+                }
+                let declared: Vec<&str> = rule.options.iter().map(|o| o.name.as_str()).collect();
+                errors.push(ErrorEntry {
+                    kind: ErrorKind::Config,
+                    file: Some(self.config.file_name()),
+                    line: self.config.line_of(&["rules", "options", &rule.id, key]),
+                    rule: Some(component.to_string()),
+                    message: format!(
+                        "rule {} has no option {key:?} ({}); it was not passed",
+                        rule.id,
+                        if declared.is_empty() {
+                            "it takes none".to_string()
+                        } else {
+                            format!("it takes: {}", declared.join(", "))
+                        }
+                    ),
+                });
+            }
+            options.push(RuleOptions { rule: rule.id.clone(), options: serde_json::Value::Object(json).to_string() });
+        }
+        (options, errors)
+    }
 }
 
 /// The loaded manifests: parsed once, shared by every rule.
@@ -145,6 +271,19 @@ pub fn run(options: AuditOptions) -> Report {
     let mut errors = manifests.errors;
     errors.extend(options.rule_errors.iter().cloned());
 
+    let selection = match options.policy.selection() {
+        Ok(s) => Arc::new(s),
+        Err(e) => {
+            errors.push(ErrorEntry {
+                kind: ErrorKind::Config,
+                file: Some(options.policy.config.file_name()),
+                line: None,
+                rule: None,
+                message: e,
+            });
+            return finish(Vec::new(), errors, manifests.skipped, manifests.summary, 0, 0, 0);
+        }
+    };
     let sandbox = match Sandbox::new(options.limits.run, options.cache.clone()) {
         Ok(s) => Arc::new(s),
         Err(e) => {
@@ -157,17 +296,28 @@ pub fn run(options: AuditOptions) -> Report {
     let resources: Arc<Vec<Resource>> = Arc::new(manifests.objects.iter().map(to_resource).collect());
     let objects = Arc::new(manifests.objects);
 
+    let bar = progress_bar(options.progress, options.rules.len() as u64, objects.len());
     let outcomes = parallel(options.rules.clone(), options.jobs, {
         let (sandbox, resources, objects) = (sandbox.clone(), resources.clone(), objects.clone());
-        let policy = Arc::new(options.limits.clone());
-        move |source: RuleSource| run_component(&sandbox, &policy, &source, &objects, &resources)
+        let limits = Arc::new(options.limits.clone());
+        let (policy, selection) = (Arc::new(options.policy.clone()), selection.clone());
+        let bar = bar.clone();
+        move |source: RuleSource| {
+            let done = run_component(&sandbox, &limits, &policy, &selection, &source, &objects, &resources);
+            bar.inc(1);
+            done
+        }
     });
+    bar.finish_and_clear();
 
     // Collect, refusing duplicate rule ids across components.
     let mut components = Vec::new();
     for outcome in outcomes {
         match outcome {
-            Ok(done) => components.push(done),
+            Ok(mut done) => {
+                errors.append(&mut done.config_errors);
+                components.push(done)
+            }
             Err(e) => errors.push(ErrorEntry::rule(&e.component, e.message)),
         }
     }
@@ -177,9 +327,24 @@ pub fn run(options: AuditOptions) -> Report {
     let components: Vec<ComponentRun> =
         components.into_iter().filter(|c| kept.contains(c.rules.component.as_str())).collect();
 
-    let metas: BTreeMap<&str, &RuleMeta> =
-        components.iter().flat_map(|c| c.rules.rules.iter().map(|m| (m.id.as_str(), m))).collect();
+    // Everything loaded, for typo warnings and inline ignores; what ran, for the rest.
+    let loaded: Vec<(&str, &str, &str)> = components
+        .iter()
+        .flat_map(|c| c.rules.rules.iter().map(|m| (m.id.as_str(), m.component.as_str(), category_name(m.category))))
+        .collect();
+    let mut warnings = options.policy.unknown_names(&selection, &loaded);
+    let known: BTreeSet<&str> = loaded.iter().map(|(id, _, _)| *id).collect();
+    let metas: BTreeMap<&str, &RuleMeta> = components
+        .iter()
+        .flat_map(|c| c.rules.rules.iter().map(|m| (m.id.as_str(), m)))
+        .filter(|(_, m)| selection.selects(&m.id, &m.component, category_name(m.category)))
+        .collect();
+    let ran: BTreeSet<&str> = metas.keys().copied().collect();
     let rule_count = metas.len() as u32;
+    let severities = &options.policy.config.config.severity;
+    let severity_of = |m: &RuleMeta, s: sandbox::Severity| {
+        config::severity_for(severities, &m.id, &m.component, category_name(m.category), severity(s))
+    };
     let mut raw: Vec<(usize, &sandbox::Finding)> =
         components.iter().flat_map(|c| c.findings.iter().map(|f| (f.resource as usize, f))).collect();
 
@@ -194,16 +359,16 @@ pub fn run(options: AuditOptions) -> Report {
     });
     let superseded = (before - raw.len()) as u32;
 
-    let findings = raw
+    let findings: Vec<(usize, FindingEntry)> = raw
         .into_iter()
         .map(|(r, f)| {
             let meta = metas[f.rule.as_str()];
             let o = &objects[r];
-            FindingEntry {
+            let entry = FindingEntry {
                 rule: f.rule.clone(),
                 component: meta.component.clone(),
                 category: category_name(meta.category).to_string(),
-                severity: severity(f.severity),
+                severity: severity_of(meta, f.severity),
                 message: f.message.clone(),
                 replace_with: f.replace_with.clone().unwrap_or_else(|| meta.replace_with.clone()),
                 sources: meta.sources.clone(),
@@ -220,11 +385,17 @@ pub fn run(options: AuditOptions) -> Report {
                     document: o.provenance.document,
                     template: o.provenance.template.clone(),
                 },
-            }
+            };
+            (r, entry)
         })
         .collect();
+    let mut outcome = suppress::apply(&options.policy.suppressions, findings, &objects, &known, &ran);
+    warnings.append(&mut outcome.warnings);
+    let ran_components = components.iter().filter(|c| c.ran).count() as u32;
     let mut report =
-        finish(findings, errors, manifests.skipped, manifests.summary, components.len() as u32, rule_count, superseded);
+        finish(outcome.findings, errors, manifests.skipped, manifests.summary, ran_components, rule_count, superseded);
+    report.suppressed = outcome.suppressed;
+    report.warnings = warnings;
     report.rules = metas
         .values()
         .map(|m| crate::report::RuleInfo {
@@ -234,11 +405,11 @@ pub fn run(options: AuditOptions) -> Report {
             replace_with: m.replace_with.clone(),
             sources: m.sources.clone(),
             category: category_name(m.category).to_string(),
-            severity: severity(m.default_severity),
+            severity: severity_of(m, m.default_severity),
             docs: m.docs.clone(),
         })
         .collect();
-    report.rules.sort();
+    report.finish();
     report
 }
 
@@ -254,8 +425,16 @@ fn finish(
     summary.components = components;
     summary.rules = rules;
     summary.superseded = superseded;
-    let mut report =
-        Report { version: crate::report::REPORT_VERSION, findings, errors, skipped, summary, rules: Vec::new() };
+    let mut report = Report {
+        version: crate::report::REPORT_VERSION,
+        findings,
+        errors,
+        skipped,
+        suppressed: Vec::new(),
+        warnings: Vec::new(),
+        summary,
+        rules: Vec::new(),
+    };
     report.finish();
     report
 }
@@ -265,11 +444,17 @@ fn finish(
 struct ComponentRun {
     rules: ComponentRules,
     findings: Vec<sandbox::Finding>,
+    /// Whether any of its rules was selected (it was not called otherwise).
+    ran: bool,
+    /// Options its rules refused.
+    config_errors: Vec<ErrorEntry>,
 }
 
 fn run_component(
     sandbox: &Sandbox,
-    policy: &LimitPolicy,
+    limits: &LimitPolicy,
+    policy: &Policy,
+    selection: &Selection,
     source: &RuleSource,
     objects: &[Object],
     resources: &[Resource],
@@ -280,11 +465,23 @@ fn run_component(
     // limits resolved for this component.
     let mut instance = sandbox.instantiate(&loaded, Limits::default())?;
     let rules = instance.rules()?;
-    instance.set_limits(policy.for_component(&source.name, rules.iter().map(|r| r.id.as_str())));
+    instance.set_limits(limits.for_component(&source.name, rules.iter().map(|r| r.id.as_str())));
+    let selected: Vec<&RuleMeta> =
+        rules.iter().filter(|r| selection.selects(&r.id, &r.component, category_name(r.category))).collect();
+    let (options, config_errors) = policy.options_for(&source.name, &selected);
+    let mut done = ComponentRun {
+        rules: ComponentRules { component: source.name.clone(), rules: rules.clone() },
+        findings: Vec::new(),
+        ran: !selected.is_empty(),
+        config_errors,
+    };
+    if selected.is_empty() {
+        return Ok(done);
+    }
 
-    // Send only the kinds the component's rules declared (all, if any rule declared none).
-    let all_kinds = rules.iter().any(|r| r.kinds.is_empty());
-    let kinds: BTreeSet<&str> = rules.iter().flat_map(|r| r.kinds.iter().map(String::as_str)).collect();
+    // Send only the kinds the selected rules declared (all, if one declared none).
+    let all_kinds = selected.iter().any(|r| r.kinds.is_empty());
+    let kinds: BTreeSet<&str> = selected.iter().flat_map(|r| r.kinds.iter().map(String::as_str)).collect();
     let wanted: Vec<usize> =
         (0..objects.len()).filter(|&i| all_kinds || kinds.contains(objects[i].kind.as_str())).collect();
     let batch: Vec<Resource> = wanted.iter().map(|&i| resources[i].clone()).collect();
@@ -293,7 +490,7 @@ fn run_component(
         Vec::new()
     } else {
         let batch_name = format!("{} resources from {} file(s)", batch.len(), count_files(&wanted, objects));
-        let mut findings = instance.check(&batch, &batch_name)?;
+        let mut findings = instance.check(&batch, &options, &batch_name)?;
         check_output(&source.name, &findings, instance.limits(), &batch_name)?;
         let ids: BTreeSet<&str> = rules.iter().map(|r| r.id.as_str()).collect();
         for f in &mut findings {
@@ -318,9 +515,13 @@ fn run_component(
             };
             f.resource = index as u32;
         }
+        // Rules that were not selected may still run inside the component; drop theirs.
+        let wanted: BTreeSet<&str> = selected.iter().map(|r| r.id.as_str()).collect();
+        findings.retain(|f| wanted.contains(f.rule.as_str()));
         findings
     };
-    Ok(ComponentRun { rules: ComponentRules { component: source.name.clone(), rules }, findings })
+    done.findings = findings;
+    Ok(done)
 }
 
 /// The output caps: a rule that floods the report is an error, and none of its
@@ -381,6 +582,23 @@ fn to_resource(o: &Object) -> Resource {
         },
         body: o.body.to_string(),
     }
+}
+
+/// A progress bar on stderr for `components` rule components, or a hidden
+/// one: CI logs stay clean, a terminal sees the run move.
+fn progress_bar(show: bool, components: u64, objects: usize) -> indicatif::ProgressBar {
+    if !show {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(Some(components), indicatif::ProgressDrawTarget::stderr());
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} rule components")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    bar.set_message(format!("auditing {objects} objects"));
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar
 }
 
 /// Run `work` on every item on a pool of `jobs` threads; results keep item order.

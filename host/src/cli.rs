@@ -11,9 +11,9 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::audit::{self, AuditOptions};
+use crate::audit::{self, AuditOptions, Policy};
 use crate::cache::Cache;
-use crate::config::{self, LimitPolicy, LimitValues};
+use crate::config::{self, LimitPolicy, LimitValues, LoadedConfig};
 use crate::report::Severity;
 use crate::rulepack;
 use crate::sandbox::Limits;
@@ -37,6 +37,43 @@ enum Command {
     /// Inspect the rules.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Accept today's findings so CI reports only new ones.
+    #[command(subcommand)]
+    Baseline(BaselineCommand),
+    /// Inspect the configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum BaselineCommand {
+    /// Audit PATHs and print a baseline of the findings:
+    /// `rewheel baseline create rendered/ > .rewheel-baseline.json`, then
+    /// `rewheel audit rendered/ --baseline .rewheel-baseline.json`.
+    Create {
+        #[command(flatten)]
+        run: RunArgs,
+        /// Write the baseline to FILE instead of stdout.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<std::path::PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ConfigCommand {
+    /// Print the merged configuration (built-in defaults, rewheel.toml, flags)
+    /// and where each value came from.
+    Show {
+        #[command(flatten)]
+        rules: RuleArgs,
+        #[command(flatten)]
+        selection: SelectionArgs,
+        #[command(flatten)]
+        limits: LimitArgs,
+        /// As --no-inline-ignores would set it.
+        #[arg(long)]
+        no_inline_ignores: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -57,16 +94,47 @@ enum RulesCommand {
     },
 }
 
+/// What every run over manifests takes: inputs, rules, configuration.
 #[derive(Debug, Args)]
-struct AuditArgs {
-    /// Configuration file [default: rewheel.toml in the working directory or its nearest parent].
-    #[arg(long, value_name = "FILE")]
-    config: Option<std::path::PathBuf>,
+struct RunArgs {
     /// Manifest files or directories (recursive, *.yaml and *.yml); - reads stdin.
     #[arg(value_name = "PATH", required = true)]
     paths: Vec<String>,
     #[command(flatten)]
     rules: RuleArgs,
+    #[command(flatten)]
+    selection: SelectionArgs,
+    #[command(flatten)]
+    limits: LimitArgs,
+    /// Do not honour `rewheel.io/ignore` annotations; each one present is a warning.
+    #[arg(long)]
+    no_inline_ignores: bool,
+    /// Rule components run in parallel (default: available cores).
+    #[arg(long, short = 'j')]
+    jobs: Option<usize>,
+}
+
+/// Which rules run, replacing `select`/`ignore` in rewheel.toml.
+#[derive(Debug, Args)]
+struct SelectionArgs {
+    /// Run only these rules: ids, components or categories, globs allowed; comma-separated or repeated.
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    select: Option<Vec<String>>,
+    /// Do not run these rules (ids, components or categories, globs allowed).
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    ignore: Option<Vec<String>>,
+}
+
+#[derive(Debug, Args)]
+struct AuditArgs {
+    #[command(flatten)]
+    run: RunArgs,
+    /// Report only findings not accepted in this baseline (`rewheel baseline create`).
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<String>,
+    /// Colour the text format: auto (only on a terminal, and not with NO_COLOR), always, never.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
     /// Output format, repeatable; `FORMAT=FILE` writes to a file instead of stdout:
     /// text, json, markdown, sarif, junit, github (workflow annotations).
     /// Example: `--format sarif=rewheel.sarif --format text`.
@@ -75,15 +143,20 @@ struct AuditArgs {
     /// Lowest severity that makes the run fail (exit 1).
     #[arg(long, value_enum, default_value_t = FailOn::Warning)]
     fail_on: FailOn,
-    #[command(flatten)]
-    limits: LimitArgs,
-    /// Rule components run in parallel (default: available cores).
-    #[arg(long, short = 'j')]
-    jobs: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Args)]
 struct RuleArgs {
+    /// Configuration file [default: rewheel.toml in the working directory or its nearest parent].
+    #[arg(long, value_name = "FILE")]
+    config: Option<std::path::PathBuf>,
     /// Extra rule components: a .wasm file, or a directory of them. Repeatable.
     #[arg(long = "rules", value_name = "DIR|FILE")]
     rules: Vec<String>,
@@ -99,6 +172,12 @@ struct RuleArgs {
 impl RuleArgs {
     fn cache(&self) -> Cache {
         if self.no_cache { Cache::disabled() } else { Cache::from_env() }
+    }
+
+    /// rewheel.toml, or an error line for stderr.
+    fn load_config(&self) -> Result<LoadedConfig, String> {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        config::load(self.config.as_deref(), &cwd).map_err(|e| format!("error: {e}"))
     }
 }
 
@@ -167,9 +246,9 @@ fn parse_output(spec: &str) -> Result<Output, String> {
     Ok(Output { format, file })
 }
 
-fn render(report: &crate::report::Report, format: ReportFormat) -> String {
+fn render(report: &crate::report::Report, format: ReportFormat, colour: bool) -> String {
     match format {
-        ReportFormat::Text => report.to_text(),
+        ReportFormat::Text => crate::text::to_text(report, colour),
         ReportFormat::Json => report.to_json(),
         ReportFormat::Markdown => report.to_markdown(),
         ReportFormat::Sarif => crate::sarif::to_sarif(report),
@@ -213,14 +292,59 @@ pub fn main() -> ExitCode {
         Command::Audit(args) => audit_command(args),
         Command::Rules(RulesCommand::List { rules, format }) => rules_list(rules, format),
         Command::Rules(RulesCommand::Explain { id, rules }) => rules_explain(&id, rules),
+        Command::Baseline(BaselineCommand::Create { run, output }) => baseline_create(run, output),
+        Command::Config(ConfigCommand::Show { rules, selection, limits, no_inline_ignores }) => {
+            config_show(&rules, &selection, &limits, no_inline_ignores)
+        }
     }
 }
 
-fn rule_sources(args: &RuleArgs) -> (Vec<rulepack::RuleSource>, Vec<crate::report::ErrorEntry>) {
-    let mut sources = if args.no_builtin_rules { Vec::new() } else { rulepack::builtin() };
-    let (extra, errors) = rulepack::from_paths(&args.rules);
+/// The rule components to load: the built-in pack unless `--no-builtin-rules`
+/// or `builtin = false`, then `[rules] paths` (relative to rewheel.toml), then `--rules`.
+fn rule_sources(args: &RuleArgs, config: &LoadedConfig) -> (Vec<rulepack::RuleSource>, Vec<crate::report::ErrorEntry>) {
+    let builtin = !args.no_builtin_rules && config.config.rules.builtin.unwrap_or(true);
+    let mut sources = if builtin { rulepack::builtin() } else { Vec::new() };
+    let mut paths: Vec<String> = config.config.rules.paths.iter().map(|p| config.resolve(p)).collect();
+    paths.extend(args.rules.iter().cloned());
+    let (extra, errors) = rulepack::from_paths(&paths);
     sources.extend(extra);
     (sources, errors)
+}
+
+/// Everything an audit or a baseline run needs, from flags and rewheel.toml.
+fn audit_options(run: RunArgs, baseline: Option<crate::baseline::Baseline>) -> Result<AuditOptions, String> {
+    let config = run.rules.load_config()?;
+    let limits = LimitPolicy {
+        run: run.limits.values().apply(config.config.limits.all().apply(Limits::default())),
+        rule: config.config.limits.rule.clone(),
+    };
+    let (rules, rule_errors) = rule_sources(&run.rules, &config);
+    if rules.is_empty() && rule_errors.is_empty() {
+        return Err(
+            "error: no rules to run: drop --no-builtin-rules (or `builtin = false`) or add --rules DIR|FILE".into()
+        );
+    }
+    let suppressions = crate::suppress::Suppressions {
+        inline: !run.no_inline_ignores,
+        exemptions: config.exemptions.clone(),
+        baseline,
+        today: config::today(),
+    };
+    Ok(AuditOptions {
+        paths: run.paths,
+        rules,
+        rule_errors,
+        limits,
+        jobs: run.jobs.unwrap_or_else(default_jobs),
+        cache: run.rules.cache(),
+        policy: Policy {
+            config: std::sync::Arc::new(config),
+            select: run.selection.select,
+            ignore: run.selection.ignore,
+            suppressions,
+        },
+        progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+    })
 }
 
 fn default_jobs() -> usize {
@@ -238,34 +362,32 @@ fn audit_command(args: AuditArgs) -> ExitCode {
         );
         return ExitCode::from(EXIT_ERROR);
     }
-    let cwd = std::env::current_dir().unwrap_or_default();
-    let config = match config::load(args.config.as_deref(), &cwd) {
-        Ok(found) => found.map(|(_, c)| c).unwrap_or_default(),
+    let baseline = match args.baseline.as_deref().map(crate::baseline::load).transpose() {
+        Ok(b) => b,
         Err(e) => {
-            let line = e.line.map(|l| format!(":{l}")).unwrap_or_default();
-            eprintln!("error: {}{line}: {}", e.file, e.message);
+            eprintln!("error: {e}");
             return ExitCode::from(EXIT_ERROR);
         }
     };
-    let limits = LimitPolicy {
-        run: args.limits.values().apply(config.limits.all().apply(Limits::default())),
-        rule: config.limits.rule,
+    let options = match audit_options(args.run, baseline) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(EXIT_ERROR);
+        }
     };
-    let (rules, rule_errors) = rule_sources(&args.rules);
-    if rules.is_empty() && rule_errors.is_empty() {
-        eprintln!("error: no rules to run: drop --no-builtin-rules or add --rules DIR|FILE");
-        return ExitCode::from(EXIT_ERROR);
-    }
-    let report = audit::run(AuditOptions {
-        paths: args.paths,
-        rules,
-        rule_errors,
-        limits,
-        jobs: args.jobs.unwrap_or_else(default_jobs),
-        cache: args.rules.cache(),
-    });
+    let report = audit::run(options);
     for output in &outputs {
-        let text = render(&report, output.format);
+        let colour = output.file.is_none()
+            && match args.color {
+                ColorChoice::Always => true,
+                ColorChoice::Never => false,
+                ColorChoice::Auto => {
+                    std::io::IsTerminal::is_terminal(&std::io::stdout())
+                        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                }
+            };
+        let text = render(&report, output.format, colour);
         let written = match &output.file {
             Some(path) => std::fs::write(path, text.as_bytes()).map_err(|e| format!("{}: {e}", path.display())),
             None => match std::io::stdout().lock().write_all(text.as_bytes()) {
@@ -288,8 +410,69 @@ fn audit_command(args: AuditArgs) -> ExitCode {
     })
 }
 
+fn baseline_create(run: RunArgs, output: Option<std::path::PathBuf>) -> ExitCode {
+    let options = match audit_options(run, None) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
+    let report = audit::run(options);
+    let text = crate::baseline::create(&report.findings);
+    let written = match &output {
+        Some(path) => std::fs::write(path, &text).map_err(|e| format!("{}: {e}", path.display())),
+        None => std::io::stdout().lock().write_all(text.as_bytes()).map_err(|e| format!("stdout: {e}")),
+    };
+    if let Err(e) = written {
+        eprintln!("error: cannot write the baseline: {e}");
+        return ExitCode::from(EXIT_ERROR);
+    }
+    for e in &report.errors {
+        eprintln!("{}", crate::text::error_line(e));
+    }
+    eprintln!(
+        "baseline: {} finding{} accepted{}",
+        report.findings.len(),
+        if report.findings.len() == 1 { "" } else { "s" },
+        if report.errors.is_empty() {
+            String::new()
+        } else {
+            format!("; {} error(s) above: the baseline may be incomplete", report.errors.len())
+        }
+    );
+    ExitCode::from(if report.errors.is_empty() { EXIT_CLEAN } else { EXIT_ERROR })
+}
+
+fn config_show(rules: &RuleArgs, selection: &SelectionArgs, limits: &LimitArgs, no_inline_ignores: bool) -> ExitCode {
+    let config = match rules.load_config() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
+    let flags = crate::config_show::Flags {
+        no_builtin_rules: rules.no_builtin_rules,
+        rules: rules.rules.clone(),
+        select: selection.select.clone(),
+        ignore: selection.ignore.clone(),
+        limits: limits.values(),
+        no_inline_ignores,
+    };
+    print!("{}", crate::config_show::show(&config, &flags));
+    ExitCode::from(EXIT_CLEAN)
+}
+
 fn rules_list(args: RuleArgs, format: Format) -> ExitCode {
-    let (sources, mut errors) = rule_sources(&args);
+    let config = match args.load_config() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
+    let (sources, mut errors) = rule_sources(&args, &config);
     let (components, more) = audit::list_rules(&sources, Limits::default(), default_jobs(), args.cache());
     errors.extend(more);
     let mut rows: Vec<serde_json::Value> = Vec::new();
@@ -357,7 +540,14 @@ fn rules_list(args: RuleArgs, format: Format) -> ExitCode {
 }
 
 fn rules_explain(id: &str, args: RuleArgs) -> ExitCode {
-    let (sources, mut errors) = rule_sources(&args);
+    let config = match args.load_config() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
+    let (sources, mut errors) = rule_sources(&args, &config);
     let (components, more) = audit::list_rules(&sources, Limits::default(), default_jobs(), args.cache());
     errors.extend(more);
     for e in &errors {
@@ -389,6 +579,13 @@ fn rules_explain(id: &str, args: RuleArgs) -> ExitCode {
     }
     out.push('\n');
     out.push_str(rule.docs.trim_end());
+    if !rule.options.is_empty() {
+        out.push_str(&format!("\n\n## Options\nSet in rewheel.toml under `[rules.options.{}]`:\n", rule.id));
+        for o in &rule.options {
+            out.push_str(&format!("- `{}`: {}\n", o.name, o.description));
+        }
+        out.pop();
+    }
     out.push_str("\n\n## Sources\n");
     for s in &rule.sources {
         out.push_str(&format!("- {s}\n"));

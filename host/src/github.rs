@@ -1,5 +1,6 @@
-//! GitHub Actions workflow commands: one annotation per finding and error,
-//! shown on the pull request's changed files.
+//! GitHub Actions workflow commands: one annotation per finding, error and
+//! configuration warning, shown on the pull request's changed files.
+//! Suppressed findings are not annotated.
 
 use std::fmt::Write as _;
 
@@ -40,8 +41,19 @@ pub fn to_github(report: &Report) -> String {
         if let Some(line) = e.line {
             props.push(format!("line={line}"));
         }
-        props.push(format!("title={}", property(&format!("rewheel {:?} error", e.kind).to_lowercase())));
+        props.push(format!("title={}", property(&format!("rewheel {} error", e.kind.as_str()))));
         let _ = writeln!(out, "::error {}::{}", props.join(","), data(&e.message));
+    }
+    for w in &report.warnings {
+        let mut props = Vec::new();
+        if let Some(file) = &w.file {
+            props.push(format!("file={}", property(file)));
+        }
+        if let Some(line) = w.line {
+            props.push(format!("line={line}"));
+        }
+        props.push(format!("title={}", property(&format!("rewheel {}", w.kind.as_str()))));
+        let _ = writeln!(out, "::warning {}::{}", props.join(","), data(&w.message));
     }
     out
 }

@@ -2,12 +2,13 @@
 //!
 //! One test suite per rule component that ran; one failing test case per
 //! finding (named after the resource, its class the rule id); one passing case
-//! per component without findings; errors as a suite of their own.
+//! per component without findings; one skipped case per suppressed finding,
+//! with its reason; errors as a suite of their own.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::report::Report;
+use crate::report::{FindingEntry, Report, SuppressedEntry};
 
 fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -26,38 +27,76 @@ fn escape(s: &str) -> String {
     out
 }
 
-pub fn to_junit(report: &Report) -> String {
-    let mut components: BTreeMap<&str, Vec<&crate::report::FindingEntry>> =
-        report.rules.iter().map(|r| (r.component.as_str(), Vec::new())).collect();
-    for f in &report.findings {
-        components.entry(&f.component).or_default().push(f);
+/// A component's findings and suppressed findings.
+#[derive(Default)]
+struct Suite<'a> {
+    findings: Vec<&'a FindingEntry>,
+    suppressed: Vec<&'a SuppressedEntry>,
+}
+
+impl Suite<'_> {
+    fn tests(&self) -> usize {
+        (self.findings.len() + self.suppressed.len()).max(1)
     }
-    let failures = report.findings.len() + report.errors.len();
-    let tests: usize = components.values().map(|f| f.len().max(1)).sum::<usize>() + report.errors.len();
+}
+
+fn open_case(out: &mut String, f: &FindingEntry) -> String {
+    let resource = crate::report::resource_name(&f.resource);
+    let place = format!("{}:{}", f.location.file, f.location.line);
+    let _ = writeln!(
+        out,
+        "    <testcase name=\"{}\" classname=\"{}\" file=\"{}\" line=\"{}\">",
+        escape(&format!("{resource} ({place})")),
+        escape(&f.rule),
+        escape(&f.location.file),
+        f.location.line
+    );
+    place
+}
+
+pub fn to_junit(report: &Report) -> String {
+    let mut components: BTreeMap<&str, Suite> =
+        report.rules.iter().map(|r| (r.component.as_str(), Suite::default())).collect();
+    for f in &report.findings {
+        components.entry(&f.component).or_default().findings.push(f);
+    }
+    for s in &report.suppressed {
+        components.entry(&s.finding.component).or_default().suppressed.push(s);
+    }
+    let failures = report.findings.len();
+    let tests: usize = components.values().map(Suite::tests).sum::<usize>() + report.errors.len();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(out, "<testsuites name=\"rewheel\" tests=\"{tests}\" failures=\"{failures}\">");
-    for (component, findings) in &components {
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"rewheel\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{}\" skipped=\"{}\">",
+        report.errors.len(),
+        report.suppressed.len()
+    );
+    for (component, suite) in &components {
         let _ = writeln!(
             out,
-            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\">",
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" skipped=\"{}\">",
             escape(component),
-            findings.len().max(1),
-            findings.len()
+            suite.tests(),
+            suite.findings.len(),
+            suite.suppressed.len()
         );
-        if findings.is_empty() {
+        if suite.findings.is_empty() && suite.suppressed.is_empty() {
             let _ = writeln!(out, "    <testcase name=\"no findings\" classname=\"{}\"/>", escape(component));
         }
-        for f in findings {
-            let resource = crate::report::resource_name(&f.resource);
-            let place = format!("{}:{}", f.location.file, f.location.line);
-            let _ = writeln!(
-                out,
-                "    <testcase name=\"{}\" classname=\"{}\" file=\"{}\" line=\"{}\">",
-                escape(&format!("{resource} ({place})")),
-                escape(&f.rule),
-                escape(&f.location.file),
-                f.location.line
+        for s in &suite.suppressed {
+            open_case(&mut out, &s.finding);
+            let message = format!(
+                "suppressed by {} ({}): {}",
+                s.suppression.kind.as_str(),
+                s.suppression.source,
+                s.suppression.reason
             );
+            let _ = writeln!(out, "      <skipped message=\"{}\"/>", escape(&message));
+            out.push_str("    </testcase>\n");
+        }
+        for f in &suite.findings {
+            let place = open_case(&mut out, f);
             let _ = writeln!(
                 out,
                 "      <failure type=\"{}\" message=\"{}\">{}</failure>",

@@ -4,13 +4,17 @@
 //! The binary (`src/main.rs`) is a thin shell over these modules:
 //! [`input`] reads paths, `rewheel_manifest` parses documents once,
 //! [`rulepack`] finds rule components, [`sandbox`] runs each in its own
-//! deny-by-default wasmtime store, [`audit`] merges their findings and
-//! [`report`] writes the stable JSON contract or text.
+//! deny-by-default wasmtime store, [`audit`] merges their findings under the
+//! [`config`] (selection, severities, options), [`suppress`] applies inline
+//! ignores, exemptions and the [`baseline`], and [`report`] writes the stable
+//! JSON contract or text.
 
 pub mod audit;
+pub mod baseline;
 pub mod cache;
 pub mod cli;
 pub mod config;
+pub mod config_show;
 pub mod github;
 pub mod input;
 pub mod junit;
@@ -18,3 +22,5 @@ pub mod report;
 pub mod rulepack;
 pub mod sandbox;
 pub mod sarif;
+pub mod suppress;
+pub mod text;

@@ -16,6 +16,12 @@ pub struct Report {
     pub findings: Vec<FindingEntry>,
     pub errors: Vec<ErrorEntry>,
     pub skipped: Vec<SkippedEntry>,
+    /// Findings an inline ignore, an exemption or the baseline suppressed.
+    pub suppressed: Vec<SuppressedEntry>,
+    /// Configuration and suppression problems that do not stop the run:
+    /// expired or unused exemptions, unused or refused inline ignores, stale
+    /// baseline entries, selectors that name no rule.
+    pub warnings: Vec<WarningEntry>,
     pub summary: Summary,
     /// The rules that ran (for the Markdown report's clean components); not
     /// part of the JSON contract.
@@ -37,7 +43,7 @@ pub struct RuleInfo {
     pub docs: String,
 }
 
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, Serialize, serde::Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Info,
@@ -93,6 +99,99 @@ pub enum ErrorKind {
     Parse,
     Rule,
     Input,
+    /// Configuration a rule refused, e.g. an option key it does not declare.
+    Config,
+}
+
+impl ErrorKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Parse => "parse",
+            ErrorKind::Rule => "rule",
+            ErrorKind::Input => "input",
+            ErrorKind::Config => "config",
+        }
+    }
+}
+
+/// A finding that was suppressed, and by what.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct SuppressedEntry {
+    #[serde(flatten)]
+    pub finding: FindingEntry,
+    pub suppression: Suppression,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Suppression {
+    pub kind: SuppressionKind,
+    /// The reason given (the baseline's is fixed).
+    pub reason: String,
+    /// Where: `rewheel.toml:LINE`, `FILE:LINE` of the annotated resource, or the baseline file.
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum SuppressionKind {
+    /// A `rewheel.io/ignore` annotation on the resource.
+    Inline,
+    /// An `[[exemption]]` in rewheel.toml.
+    Exemption,
+    /// An entry of the `--baseline` file.
+    Baseline,
+}
+
+impl SuppressionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SuppressionKind::Inline => "inline",
+            SuppressionKind::Exemption => "exemption",
+            SuppressionKind::Baseline => "baseline",
+        }
+    }
+}
+
+/// A problem worth fixing that does not stop the run.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct WarningEntry {
+    pub kind: WarningKind,
+    pub file: Option<String>,
+    pub line: Option<u32>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "kebab-case")]
+pub enum WarningKind {
+    /// An exemption past its `expires` date: its findings are reported again.
+    ExpiredExemption,
+    /// An exemption that matched no finding.
+    UnusedExemption,
+    /// An inline ignore naming a rule that reported nothing on its resource.
+    UnusedIgnore,
+    /// An inline ignore without a reason, or naming no known rule: not applied.
+    InvalidIgnore,
+    /// An inline ignore present under `--no-inline-ignores`: not applied.
+    RefusedIgnore,
+    /// A baseline entry that matched fewer findings than it records.
+    StaleBaseline,
+    /// A rule id, component or category in the configuration that names no loaded rule.
+    UnknownRule,
+}
+
+impl WarningKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WarningKind::ExpiredExemption => "expired-exemption",
+            WarningKind::UnusedExemption => "unused-exemption",
+            WarningKind::UnusedIgnore => "unused-ignore",
+            WarningKind::InvalidIgnore => "invalid-ignore",
+            WarningKind::RefusedIgnore => "refused-ignore",
+            WarningKind::StaleBaseline => "stale-baseline",
+            WarningKind::UnknownRule => "unknown-rule",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
@@ -145,6 +244,18 @@ pub struct Summary {
     pub findings: SeverityCounts,
     /// Findings dropped because a more specific rule reported the same resource.
     pub superseded: u32,
+    /// Findings suppressed, by what.
+    pub suppressed: SuppressedCounts,
+    /// Entries in `warnings`.
+    pub warnings: u32,
+}
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct SuppressedCounts {
+    pub total: u32,
+    pub inline: u32,
+    pub exemption: u32,
+    pub baseline: u32,
 }
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
@@ -174,6 +285,33 @@ impl Report {
         });
         self.skipped.sort();
         self.rules.sort();
+        self.warnings.sort();
+        self.warnings.dedup();
+        self.suppressed.sort_by(|a, b| {
+            let key = |e: &SuppressedEntry| {
+                let f = &e.finding;
+                (
+                    f.location.file.clone(),
+                    f.location.document,
+                    f.rule.clone(),
+                    f.resource.clone(),
+                    f.message.clone(),
+                    f.path.clone(),
+                )
+            };
+            key(a).cmp(&key(b))
+        });
+        let mut suppressed = SuppressedCounts::default();
+        for e in &self.suppressed {
+            suppressed.total += 1;
+            match e.suppression.kind {
+                SuppressionKind::Inline => suppressed.inline += 1,
+                SuppressionKind::Exemption => suppressed.exemption += 1,
+                SuppressionKind::Baseline => suppressed.baseline += 1,
+            }
+        }
+        self.summary.suppressed = suppressed;
+        self.summary.warnings = self.warnings.len() as u32;
         let mut counts = SeverityCounts::default();
         for f in &self.findings {
             counts.total += 1;
@@ -191,79 +329,6 @@ impl Report {
     pub fn to_json(&self) -> String {
         let mut out = serde_json::to_string_pretty(self).expect("report serialises");
         out.push('\n');
-        out
-    }
-
-    /// Human-readable: findings grouped by file, then errors, then a summary.
-    pub fn to_text(&self) -> String {
-        let mut out = String::new();
-        let mut current_file: Option<&str> = None;
-        for f in &self.findings {
-            if current_file != Some(&f.location.file) {
-                if current_file.is_some() {
-                    out.push('\n');
-                }
-                current_file = Some(&f.location.file);
-                let _ = writeln!(out, "{}", f.location.file);
-            }
-            let _ = writeln!(
-                out,
-                "  {}:{}: {}[{}] {}",
-                f.location.file,
-                f.location.line,
-                f.severity.as_str(),
-                f.rule,
-                f.message
-            );
-            if let Some(t) = &f.location.template {
-                let _ = writeln!(out, "      template: {t}");
-            }
-            if let Some(p) = &f.path {
-                let _ = writeln!(out, "      field: {p}");
-            }
-            let _ = writeln!(out, "      use instead: {}", f.replace_with);
-        }
-        if !self.errors.is_empty() {
-            if !out.is_empty() {
-                out.push('\n');
-            }
-            for e in &self.errors {
-                let kind = match e.kind {
-                    ErrorKind::Parse => "parse error",
-                    ErrorKind::Rule => "rule error",
-                    ErrorKind::Input => "input error",
-                };
-                let place = match (&e.file, e.line, &e.rule) {
-                    (Some(f), Some(l), _) => format!("{f}:{l}: "),
-                    (Some(f), None, _) => format!("{f}: "),
-                    (None, _, Some(r)) => format!("{r}: "),
-                    _ => String::new(),
-                };
-                let _ = writeln!(out, "{kind}: {place}{}", e.message);
-            }
-        }
-        let s = &self.summary;
-        if !out.is_empty() {
-            out.push('\n');
-        }
-        let _ = writeln!(
-            out,
-            "{} finding{} ({} error, {} warning, {} info) in {} file{}: {} documents, {} objects, {} skipped, {} error{}; {} rules from {} components",
-            s.findings.total,
-            plural(s.findings.total),
-            s.findings.error,
-            s.findings.warning,
-            s.findings.info,
-            s.files,
-            plural(s.files),
-            s.documents,
-            s.objects,
-            s.skipped,
-            s.errors,
-            plural(s.errors),
-            s.rules,
-            s.components,
-        );
         out
     }
 }
@@ -388,6 +453,6 @@ fn md_cell(s: &str) -> String {
     s.replace('|', "\\|")
 }
 
-fn plural(n: u32) -> &'static str {
+pub(crate) fn plural(n: u32) -> &'static str {
     if n == 1 { "" } else { "s" }
 }

@@ -35,7 +35,9 @@ mod bindings {
     });
 }
 
-pub use bindings::rewheel::rule::types::{Category, Finding, Provenance, Resource, RuleMeta, Severity};
+pub use bindings::rewheel::rule::types::{
+    Category, Finding, Provenance, Resource, RuleMeta, RuleOption, RuleOptions, Severity,
+};
 
 /// Limits applied to every rule call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,7 +69,7 @@ pub const MAX_FINDING_TEXT_BYTES: usize = 64 << 10;
 /// The contract this host implements (`wit/rule.wit`). Components built against
 /// another minor version are refused by name (docs/CONTRACT.md).
 pub const CONTRACT_PACKAGE: &str = "rewheel:rule";
-pub const CONTRACT_VERSION: &str = "0.1.0";
+pub const CONTRACT_VERSION: &str = "0.2.0";
 
 /// How often the epoch ticks; the wall-clock deadline is counted in ticks.
 const EPOCH_TICK: Duration = Duration::from_millis(10);
@@ -271,10 +273,16 @@ impl RuleInstance {
             .map_err(|e| RuleError::new(&self.name, describe(&e, self.limits, "rules()")))
     }
 
-    /// Check a batch of resources. `batch` names the batch in errors.
-    pub fn check(&mut self, resources: &[Resource], batch: &str) -> Result<Vec<Finding>, RuleError> {
+    /// Check a batch of resources with the rules' configured options. `batch`
+    /// names the batch in errors.
+    pub fn check(
+        &mut self,
+        resources: &[Resource],
+        options: &[RuleOptions],
+        batch: &str,
+    ) -> Result<Vec<Finding>, RuleError> {
         arm(&mut self.store, self.limits);
-        match self.rule.call_check(&mut self.store, resources) {
+        match self.rule.call_check(&mut self.store, resources, options) {
             Ok(Ok(findings)) => Ok(findings),
             Ok(Err(message)) => Err(RuleError::new(&self.name, format!("check({batch}) returned an error: {message}"))),
             Err(e) => Err(RuleError::new(&self.name, describe(&e, self.limits, &format!("check({batch})")))),

@@ -3,13 +3,16 @@
 //! One run; one `reportingDescriptor` per rule that ran (summary, Markdown
 //! help, help URI, default level); one result per finding at the document's
 //! start line with the resource identity in the message and as a logical
-//! location; input, parse and rule errors as tool execution notifications.
+//! location; suppressed findings as results with a `suppressions` entry
+//! (inline ignores are `inSource`, exemptions and the baseline `external`),
+//! which code scanning shows as dismissed; input, parse, rule and config
+//! errors and configuration warnings as tool execution notifications.
 //! File paths stay relative as given (`uriBaseId: %SRCROOT%`), so uploads
 //! line up with the repository.
 
 use serde_json::{Value, json};
 
-use crate::report::{ErrorKind, Report, Severity};
+use crate::report::{FindingEntry, Report, Severity, SuppressionKind};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -84,49 +87,52 @@ pub fn to_sarif(report: &Report) -> String {
         })
         .collect();
     let index = |id: &str| report.rules.iter().position(|r| r.id == id);
-    let results: Vec<Value> = report
-        .findings
-        .iter()
-        .map(|f| {
-            let r = &f.resource;
-            let identity = match &r.namespace {
-                Some(ns) => format!("{}/{}/{}/{}", r.api_version, r.kind, ns, r.name),
-                None => format!("{}/{}/{}", r.api_version, r.kind, r.name),
-            };
-            let mut result = json!({
-                "ruleId": f.rule,
-                "level": level(f.severity),
-                "message": {"text": format!("{} [{identity}] Use instead: {}", f.message, f.replace_with)},
-                "locations": [{
-                    "physicalLocation": {
-                        "artifactLocation": artifact(&f.location.file),
-                        "region": {"startLine": f.location.line},
-                    },
-                    "logicalLocations": [{"fullyQualifiedName": identity, "name": r.name, "kind": "resource"}],
-                }],
-                "partialFingerprints": {
-                    // Stable across unrelated edits: rule, resource identity and template, never lines.
-                    "rewheel/v1": format!("{}|{}|{}", f.rule, identity, f.location.template.as_deref().unwrap_or("")),
+    let result = |f: &FindingEntry| {
+        let r = &f.resource;
+        let identity = match &r.namespace {
+            Some(ns) => format!("{}/{}/{}/{}", r.api_version, r.kind, ns, r.name),
+            None => format!("{}/{}/{}", r.api_version, r.kind, r.name),
+        };
+        let mut result = json!({
+            "ruleId": f.rule,
+            "level": level(f.severity),
+            "message": {"text": format!("{} [{identity}] Use instead: {}", f.message, f.replace_with)},
+            "locations": [{
+                "physicalLocation": {
+                    "artifactLocation": artifact(&f.location.file),
+                    "region": {"startLine": f.location.line},
                 },
-                "properties": {"component": f.component, "category": f.category, "template": f.location.template, "path": f.path},
-            });
-            if let Some(i) = index(&f.rule) {
-                result["ruleIndex"] = json!(i);
-            }
-            result
-        })
-        .collect();
-    let notifications: Vec<Value> = report
+                "logicalLocations": [{"fullyQualifiedName": identity, "name": r.name, "kind": "resource"}],
+            }],
+            "partialFingerprints": {
+                // Stable across unrelated edits: rule, resource identity and template, never lines.
+                "rewheel/v1": format!("{}|{}|{}", f.rule, identity, f.location.template.as_deref().unwrap_or("")),
+            },
+            "properties": {"component": f.component, "category": f.category, "template": f.location.template, "path": f.path},
+        });
+        if let Some(i) = index(&f.rule) {
+            result["ruleIndex"] = json!(i);
+        }
+        result
+    };
+    let mut results: Vec<Value> = report.findings.iter().map(result).collect();
+    for s in &report.suppressed {
+        let mut r = result(&s.finding);
+        let kind = if s.suppression.kind == SuppressionKind::Inline { "inSource" } else { "external" };
+        r["suppressions"] = json!([{
+            "kind": kind,
+            "status": "accepted",
+            "justification": format!("{} ({}): {}", s.suppression.kind.as_str(), s.suppression.source, s.suppression.reason),
+        }]);
+        results.push(r);
+    }
+    let mut notifications: Vec<Value> = report
         .errors
         .iter()
         .map(|e| {
             let mut n = json!({
                 "level": "error",
-                "message": {"text": format!("{} error{}: {}", match e.kind {
-                    ErrorKind::Parse => "parse",
-                    ErrorKind::Rule => "rule",
-                    ErrorKind::Input => "input",
-                }, e.rule.as_deref().map(|r| format!(" in {r}")).unwrap_or_default(), e.message)},
+                "message": {"text": format!("{} error{}: {}", e.kind.as_str(), e.rule.as_deref().map(|r| format!(" in {r}")).unwrap_or_default(), e.message)},
             });
             if let Some(file) = &e.file {
                 let mut physical = json!({"artifactLocation": artifact(file)});
@@ -138,6 +144,21 @@ pub fn to_sarif(report: &Report) -> String {
             n
         })
         .collect();
+    for w in &report.warnings {
+        let mut n = json!({
+            "level": "warning",
+            "message": {"text": format!("{}: {}", w.kind.as_str(), w.message)},
+            "descriptor": {"id": w.kind.as_str()},
+        });
+        if let Some(file) = &w.file {
+            let mut physical = json!({"artifactLocation": artifact(file)});
+            if let Some(line) = w.line {
+                physical["region"] = json!({"startLine": line});
+            }
+            n["locations"] = json!([{"physicalLocation": physical}]);
+        }
+        notifications.push(n);
+    }
     let log = json!({
         "$schema": SCHEMA,
         "version": "2.1.0",

@@ -92,7 +92,7 @@ pub use image::Image;
 pub use object::{Object, Provenance};
 pub use origin::Origin;
 pub use pod::{Container, ContainerRole, PodSpec};
-pub use rule::{FindingDraft, Meta, Report, Rule};
+pub use rule::{FindingDraft, Meta, Options, Report, Rule, RuleOption};
 
 /// Kinds that carry a pod template (or are a Pod).
 pub const WORKLOAD_KINDS: &[&str] =
@@ -130,7 +130,7 @@ pub fn groups_running(objects: &[&Object], images: &[&str], charts: &[&str]) -> 
 pub mod prelude {
     pub use crate::smell::{Cmd, report_script, report_workload};
     pub use crate::{
-        Category, Container, ContainerRole, Image, Meta, Object, Origin, PodSpec, Report, Rule, Severity,
+        Category, Container, ContainerRole, Image, Meta, Object, Origin, PodSpec, Report, Rule, RuleOption, Severity,
         WORKLOAD_KINDS,
     };
 }
@@ -152,8 +152,9 @@ macro_rules! export_rules {
 
             fn check(
                 resources: ::std::vec::Vec<$crate::bindings::rewheel::rule::types::Resource>,
+                options: ::std::vec::Vec<$crate::bindings::rewheel::rule::types::RuleOptions>,
             ) -> ::std::result::Result<::std::vec::Vec<$crate::bindings::rewheel::rule::types::Finding>, ::std::string::String> {
-                $crate::run::check(&[$(&$rule as &dyn $crate::Rule),+], resources)
+                $crate::run::check(&[$(&$rule as &dyn $crate::Rule),+], resources, options)
             }
         }
 

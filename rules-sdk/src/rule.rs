@@ -26,6 +26,28 @@ pub struct Meta {
     pub supersedes: &'static [&'static str],
     /// Markdown: what it detects, why it matters, what to use instead, an example.
     pub docs: &'static str,
+    /// The options the rule reads from `rewheel.toml` (`[rules.options."<id>"]`);
+    /// the host refuses any other key. Read them with [`Report::option_strings`]
+    /// and friends.
+    pub options: &'static [RuleOption],
+}
+
+/// One option a rule accepts from `rewheel.toml`.
+///
+/// ```
+/// use rules_sdk::RuleOption;
+/// const ALLOW_KEYS: RuleOption = RuleOption {
+///     name: "allow-keys",
+///     description: "list of strings: Secret keys that never hold a credential (default: none)",
+/// };
+/// assert_eq!(ALLOW_KEYS.name, "allow-keys");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RuleOption {
+    /// The key, kebab-case.
+    pub name: &'static str,
+    /// One line: what it does, its type and its default.
+    pub description: &'static str,
 }
 
 impl Meta {
@@ -41,6 +63,7 @@ impl Meta {
         kinds: &[],
         supersedes: &[],
         docs: "",
+        options: &[],
     };
 
     /// Does the rule want to see objects of `kind`?
@@ -102,17 +125,114 @@ impl FindingDraft {
     }
 }
 
-/// Where a rule's findings go. Each finding is attributed to the rule being run.
+/// Where a rule's findings go, and where it reads its options. Each finding
+/// is attributed to the rule being run.
 #[derive(Debug)]
 pub struct Report {
     meta: Meta,
+    options: Options,
     findings: Vec<FindingDraft>,
+    errors: Vec<String>,
+}
+
+/// The options configured for a rule: the `[rules.options."<id>"]` table of
+/// `rewheel.toml` as JSON. Empty when none are set.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Options(pub serde_json::Map<String, serde_json::Value>);
+
+impl Options {
+    /// Parse the JSON object text the host sends.
+    pub fn from_json(text: &str) -> Result<Options, String> {
+        match serde_json::from_str(text) {
+            Ok(serde_json::Value::Object(map)) => Ok(Options(map)),
+            Ok(other) => Err(format!("options must be a JSON object, not {other}")),
+            Err(e) => Err(format!("options are not JSON: {e}")),
+        }
+    }
+
+    /// The raw value of `key`, if set.
+    pub fn get(&self, key: &str) -> Option<&serde_json::Value> {
+        self.0.get(key)
+    }
 }
 
 impl Report {
-    /// A report for the rule with `meta`.
+    /// A report for the rule with `meta`, with no options set.
     pub fn new(meta: Meta) -> Report {
-        Report { meta, findings: Vec::new() }
+        Report::with_options(meta, Options::default())
+    }
+
+    /// A report for the rule with `meta` and its configured `options`.
+    pub fn with_options(meta: Meta, options: Options) -> Report {
+        Report { meta, options, findings: Vec::new(), errors: Vec::new() }
+    }
+
+    /// The rule's configured options.
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
+    /// A list-of-strings option; empty when unset. A value of another type is
+    /// recorded as an error: the component's `check` then fails with it.
+    ///
+    /// ```
+    /// # use rules_sdk::{Meta, Report, rule::Options};
+    /// let options = Options::from_json(r#"{"allow-keys": ["cache-url"]}"#).unwrap();
+    /// let mut report = Report::with_options(Meta { id: "demo", ..Meta::DEFAULT }, options);
+    /// assert_eq!(report.option_strings("allow-keys"), vec!["cache-url".to_string()]);
+    /// assert!(report.option_strings("unset").is_empty());
+    /// ```
+    pub fn option_strings(&mut self, key: &str) -> Vec<String> {
+        match self.options.get(key) {
+            None => Vec::new(),
+            Some(serde_json::Value::Array(items)) if items.iter().all(|i| i.is_string()) => {
+                items.iter().filter_map(|i| i.as_str().map(String::from)).collect()
+            }
+            Some(other) => {
+                let other = other.clone();
+                self.option_error(key, "a list of strings", &other);
+                Vec::new()
+            }
+        }
+    }
+
+    /// A boolean option; `default` when unset (or of another type, recorded as an error).
+    pub fn option_bool(&mut self, key: &str, default: bool) -> bool {
+        match self.options.get(key) {
+            None => default,
+            Some(serde_json::Value::Bool(b)) => *b,
+            Some(other) => {
+                let other = other.clone();
+                self.option_error(key, "true or false", &other);
+                default
+            }
+        }
+    }
+
+    /// A non-negative integer option; `default` when unset (or of another
+    /// type, recorded as an error).
+    pub fn option_u64(&mut self, key: &str, default: u64) -> u64 {
+        match self.options.get(key) {
+            None => default,
+            Some(v) if v.as_u64().is_some() => v.as_u64().unwrap_or(default),
+            Some(other) => {
+                let other = other.clone();
+                self.option_error(key, "a non-negative integer", &other);
+                default
+            }
+        }
+    }
+
+    fn option_error(&mut self, key: &str, wanted: &str, got: &serde_json::Value) {
+        let message = format!("option {key:?} of rule {:?} must be {wanted}, not {got}", self.meta.id);
+        if !self.errors.contains(&message) {
+            self.errors.push(message);
+        }
+    }
+
+    /// Errors recorded while the rule ran (bad option values).
+    pub fn errors(&self) -> &[String] {
+        &self.errors
     }
 
     /// Report a smell on `object`. Refine it through the returned draft.
@@ -135,5 +255,10 @@ impl Report {
 
     pub fn into_findings(self) -> Vec<FindingDraft> {
         self.findings
+    }
+
+    /// The findings, or the recorded errors if there are any.
+    pub fn finish(self) -> Result<Vec<FindingDraft>, Vec<String>> {
+        if self.errors.is_empty() { Ok(self.findings) } else { Err(self.errors) }
     }
 }

@@ -2,9 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::bindings::rewheel::rule::types::{Finding, Resource, RuleMeta};
+use crate::bindings::rewheel::rule::types::{Finding, Resource, RuleMeta, RuleOption, RuleOptions};
 use crate::object::{Object, Provenance};
-use crate::rule::{Report, Rule};
+use crate::rule::{Options, Report, Rule};
 
 /// The WIT metadata of `rules`.
 pub fn metas(rules: &[&dyn Rule]) -> Vec<RuleMeta> {
@@ -23,25 +23,44 @@ pub fn metas(rules: &[&dyn Rule]) -> Vec<RuleMeta> {
                 kinds: m.kinds.iter().map(|s| s.to_string()).collect(),
                 supersedes: m.supersedes.iter().map(|s| s.to_string()).collect(),
                 docs: m.docs.into(),
+                options: m
+                    .options
+                    .iter()
+                    .map(|o| RuleOption { name: o.name.into(), description: o.description.into() })
+                    .collect(),
             }
         })
         .collect()
 }
 
-/// Parse the batch once, run every rule on the objects of its kinds.
-pub fn check(rules: &[&dyn Rule], resources: Vec<Resource>) -> Result<Vec<Finding>, String> {
+/// Parse the batch once, run every rule on the objects of its kinds with its
+/// configured options. Bad option values fail the call, naming the option.
+pub fn check(rules: &[&dyn Rule], resources: Vec<Resource>, options: Vec<RuleOptions>) -> Result<Vec<Finding>, String> {
     let objects =
         resources.into_iter().enumerate().map(|(i, r)| to_object(i as u32, r)).collect::<Result<Vec<_>, _>>()?;
+    let mut configured: BTreeMap<String, Options> = BTreeMap::new();
+    for o in options {
+        let parsed = Options::from_json(&o.options).map_err(|e| format!("rule {:?}: {e}", o.rule))?;
+        configured.insert(o.rule, parsed);
+    }
     let mut findings = Vec::new();
+    let mut errors = Vec::new();
     for rule in rules {
         let meta = rule.meta();
         let wanted: Vec<&Object> = objects.iter().filter(|o| meta.wants(&o.kind)).collect();
         if wanted.is_empty() {
             continue;
         }
-        let mut report = Report::new(meta);
+        let mut report = Report::with_options(meta, configured.get(meta.id).cloned().unwrap_or_default());
         rule.check_all(&wanted, &mut report);
-        findings.extend(report.into_findings().into_iter().map(|f| Finding {
+        let drafts = match report.finish() {
+            Ok(drafts) => drafts,
+            Err(e) => {
+                errors.extend(e);
+                continue;
+            }
+        };
+        findings.extend(drafts.into_iter().map(|f| Finding {
             rule: f.rule.into(),
             resource: f.resource,
             severity: f.severity,
@@ -49,6 +68,9 @@ pub fn check(rules: &[&dyn Rule], resources: Vec<Resource>) -> Result<Vec<Findin
             path: f.path,
             replace_with: f.replace_with,
         }));
+    }
+    if !errors.is_empty() {
+        return Err(errors.join("; "));
     }
     Ok(findings)
 }

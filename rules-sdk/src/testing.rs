@@ -9,7 +9,7 @@
 //! `[dev-dependencies]`.
 
 use crate::Severity;
-use crate::bindings::rewheel::rule::types::{Provenance, Resource};
+use crate::bindings::rewheel::rule::types::{Provenance, Resource, RuleOptions};
 use crate::rule::Rule;
 
 /// A finding with the identity of the object it is about.
@@ -36,10 +36,45 @@ impl TestFinding {
 /// Load `yaml` as the host would and run `rules` on it. Panics on YAML the
 /// loader rejects, so a typo in a test fixture fails loudly.
 pub fn check_yaml(rules: &[&dyn Rule], yaml: &str) -> Vec<TestFinding> {
+    check_yaml_with_options(rules, yaml, &[]).expect("check failed")
+}
+
+/// [`check_yaml`] with options for some rules: `(rule id, JSON object text)`,
+/// as `rewheel.toml`'s `[rules.options."<id>"]` would send them. `Err` is the
+/// error the component would return (a bad option value, for example).
+///
+/// ```
+/// # #[cfg(feature = "testing")] {
+/// use rules_sdk::prelude::*;
+/// struct Quiet;
+/// impl Rule for Quiet {
+///     fn meta(&self) -> Meta { Meta { id: "demo-quiet", kinds: &["ConfigMap"], ..Meta::DEFAULT } }
+///     fn check(&self, object: &Object, report: &mut Report) {
+///         if !report.option_bool("quiet", false) {
+///             report.flag(object, "a ConfigMap");
+///         }
+///     }
+/// }
+/// let yaml = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n";
+/// let loud = rules_sdk::testing::check_yaml_with_options(&[&Quiet], yaml, &[]).unwrap();
+/// assert_eq!(loud.len(), 1);
+/// let quiet = rules_sdk::testing::check_yaml_with_options(&[&Quiet], yaml, &[("demo-quiet", r#"{"quiet": true}"#)]);
+/// assert_eq!(quiet.unwrap().len(), 0);
+/// let bad = rules_sdk::testing::check_yaml_with_options(&[&Quiet], yaml, &[("demo-quiet", r#"{"quiet": "yes"}"#)]);
+/// assert!(bad.unwrap_err().contains("must be true or false"));
+/// # }
+/// ```
+pub fn check_yaml_with_options(
+    rules: &[&dyn Rule],
+    yaml: &str,
+    options: &[(&str, &str)],
+) -> Result<Vec<TestFinding>, String> {
     let loaded = rewheel_manifest::load_str("test.yaml", yaml);
     assert!(loaded.errors.is_empty(), "fixture YAML does not parse: {:?}", loaded.errors);
     let resources: Vec<Resource> = loaded.objects.iter().map(to_resource).collect();
-    let findings = crate::run::check(rules, resources).expect("check failed");
+    let options =
+        options.iter().map(|(rule, json)| RuleOptions { rule: rule.to_string(), options: json.to_string() }).collect();
+    let findings = crate::run::check(rules, resources, options)?;
     let mut out: Vec<TestFinding> = findings
         .into_iter()
         .map(|f| {
@@ -57,7 +92,7 @@ pub fn check_yaml(rules: &[&dyn Rule], yaml: &str) -> Vec<TestFinding> {
         })
         .collect();
     out.sort();
-    out
+    Ok(out)
 }
 
 /// Run `rules` on the fixture `yaml_path` and compare with `expected_path`:

@@ -52,6 +52,7 @@ impl Rule for HandWrittenConfig {
             kinds: &["ConfigMap"],
             supersedes: rules_sdk::supersede::WORKLOAD,
             docs: CONFIG_DOCS,
+            options: &[],
         }
     }
 
@@ -149,6 +150,7 @@ impl Rule for LiteralCredentials {
             kinds: &["Secret"],
             supersedes: rules_sdk::supersede::SECRET,
             docs: CREDENTIAL_DOCS,
+            options: &[],
         }
     }
 
@@ -271,6 +273,7 @@ impl Rule for CliBootstrap {
             kinds: WORKLOAD_KINDS,
             supersedes: rules_sdk::supersede::SCRIPT,
             docs: CLI_DOCS,
+            options: &[],
         }
     }
 
@@ -324,6 +327,7 @@ impl Rule for VendoredInstall {
             kinds: LONG_RUNNING_KINDS,
             supersedes: rules_sdk::supersede::WORKLOAD,
             docs: VENDORED_DOCS,
+            options: &[],
         }
     }
 
@@ -482,6 +486,7 @@ impl Rule for LocalChartSource {
             kinds: &["Application", "ApplicationSet"],
             supersedes: rules_sdk::supersede::WORKLOAD,
             docs: SOURCE_DOCS,
+            options: &[],
         }
     }
 

@@ -154,6 +154,7 @@ impl Rule for BootstrapScript {
             kinds: WORKLOAD_KINDS,
             supersedes: &[],
             docs: DOCS,
+            options: &[],
         }
     }
 

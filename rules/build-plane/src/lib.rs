@@ -101,6 +101,7 @@ impl Rule for BuildWorkload {
             kinds: WORKLOAD_KINDS,
             supersedes: &["upstream-available", "thin-overlay", "bootstrap-script"],
             docs: WORKLOAD_DOCS,
+            options: &[],
         }
     }
 
@@ -171,6 +172,7 @@ impl Rule for HostSocket {
             kinds: WORKLOAD_KINDS,
             supersedes: &[],
             docs: SOCKET_DOCS,
+            options: &[],
         }
     }
 
@@ -290,6 +292,7 @@ impl Rule for BuildService {
             kinds: SERVICE_KINDS,
             supersedes: rules_sdk::supersede::WORKLOAD,
             docs: SERVICE_DOCS,
+            options: &[],
         }
     }
 
@@ -358,6 +361,7 @@ impl Rule for BuildRoute {
             kinds: ROUTE_KINDS,
             supersedes: &["traefik-tcp-route-without-middleware"],
             docs: ROUTE_DOCS,
+            options: &[],
         }
     }
 
@@ -452,6 +456,7 @@ impl Rule for ComposeConfig {
             kinds: &["ConfigMap"],
             supersedes: &[],
             docs: COMPOSE_DOCS,
+            options: &[],
         }
     }
 

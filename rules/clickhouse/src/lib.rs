@@ -69,6 +69,7 @@ impl Rule for ClickHouseWorkload {
             ],
             supersedes: rules_sdk::supersede::WORKLOAD,
             docs: WORKLOAD_DOCS,
+            options: &[],
         }
     }
 
@@ -153,6 +154,7 @@ impl Rule for SqlBootstrap {
             kinds: WORKLOAD_KINDS,
             supersedes: rules_sdk::supersede::SCRIPT,
             docs: SQL_DOCS,
+            options: &[],
         }
     }
 
@@ -220,6 +222,7 @@ impl Rule for ConfigConfigMap {
             kinds: &["ConfigMap"],
             supersedes: rules_sdk::supersede::WORKLOAD,
             docs: CONFIG_DOCS,
+            options: &[],
         }
     }
 

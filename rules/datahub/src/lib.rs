@@ -174,6 +174,7 @@ impl Rule for SetupJob {
             kinds: WORKLOAD_KINDS,
             supersedes: rules_sdk::supersede::SCRIPT,
             docs: SETUP_DOCS,
+            options: &[],
         }
     }
 
@@ -245,6 +246,7 @@ impl Rule for IngestCronJob {
             kinds: &["CronJob"],
             supersedes: rules_sdk::supersede::SCRIPT,
             docs: INGEST_DOCS,
+            options: &[],
         }
     }
 
@@ -301,6 +303,7 @@ impl Rule for HandWrittenService {
             kinds: LONG_RUNNING_KINDS,
             supersedes: rules_sdk::supersede::WORKLOAD,
             docs: SERVICE_DOCS,
+            options: &[],
         }
     }
 
@@ -365,6 +368,7 @@ impl Rule for Prerequisites {
             kinds: LONG_RUNNING_KINDS,
             supersedes: rules_sdk::supersede::WORKLOAD,
             docs: PREREQUISITES_DOCS,
+            options: &[],
         }
     }
 

@@ -65,6 +65,7 @@ impl Rule for HandWrittenService {
             kinds: smell::LONG_RUNNING_KINDS,
             supersedes: rules_sdk::supersede::WORKLOAD,
             docs: SERVICE_DOCS,
+            options: &[],
         }
     }
 
@@ -168,6 +169,7 @@ impl Rule for SandboxTransport {
             kinds: TRANSPORT_KINDS,
             supersedes: rules_sdk::supersede::WORKLOAD,
             docs: TRANSPORT_DOCS,
+            options: &[],
         }
     }
 
@@ -266,6 +268,7 @@ impl Rule for DindSandboxHost {
             kinds: WORKLOAD_KINDS,
             supersedes: &["build-plane-workload", "build-plane-host-socket"],
             docs: DIND_DOCS,
+            options: &[],
         }
     }
 
@@ -353,6 +356,7 @@ impl Rule for RegionRegistration {
             kinds: WORKLOAD_KINDS,
             supersedes: rules_sdk::supersede::SCRIPT,
             docs: REGISTRATION_DOCS,
+            options: &[],
         }
     }
 
@@ -432,6 +436,7 @@ impl Rule for OpenSshEdge {
             kinds: SSH_KINDS,
             supersedes: &["traefik-tcp-route-without-middleware"],
             docs: SSH_DOCS,
+            options: &[],
         }
     }
 
@@ -573,6 +578,7 @@ impl Rule for BundledDatastore {
             kinds: &["StatefulSet", "Deployment"],
             supersedes: &[],
             docs: BUNDLED_DOCS,
+            options: &[],
         }
     }
 

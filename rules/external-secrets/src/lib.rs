@@ -101,6 +101,7 @@ impl Rule for SyncScript {
             kinds: WORKLOAD_KINDS,
             supersedes: &["bootstrap-script", "kyverno-sync-script"],
             docs: SYNC_DOCS,
+            options: &[],
         }
     }
 
@@ -178,6 +179,7 @@ impl Rule for GeneratedSecret {
             kinds: WORKLOAD_KINDS,
             supersedes: rules_sdk::supersede::SCRIPT,
             docs: GENERATED_DOCS,
+            options: &[],
         }
     }
 
@@ -248,6 +250,7 @@ impl Rule for HandWrittenController {
             kinds: smell::LONG_RUNNING_KINDS,
             supersedes: rules_sdk::supersede::WORKLOAD,
             docs: CONTROLLER_DOCS,
+            options: &[],
         }
     }
 

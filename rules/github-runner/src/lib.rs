@@ -88,6 +88,7 @@ impl Rule for HandWrittenRunner {
             kinds: smell::LONG_RUNNING_KINDS,
             supersedes: rules_sdk::supersede::WORKLOAD,
             docs: RUNNER_DOCS,
+            options: &[],
         }
     }
 
@@ -186,6 +187,7 @@ impl Rule for RegistrationToken {
             kinds: WORKLOAD_KINDS,
             supersedes: rules_sdk::supersede::SCRIPT,
             docs: TOKEN_DOCS,
+            options: &[],
         }
     }
 
@@ -250,6 +252,7 @@ impl Rule for DindSidecar {
             kinds: smell::LONG_RUNNING_KINDS,
             supersedes: &["build-plane-workload", "build-plane-host-socket"],
             docs: DIND_DOCS,
+            options: &[],
         }
     }
 
@@ -327,6 +330,7 @@ impl Rule for HandWrittenAutoscaler {
             kinds: AUTOSCALER_KINDS,
             supersedes: rules_sdk::supersede::WORKLOAD,
             docs: AUTOSCALER_DOCS,
+            options: &[],
         }
     }
 

@@ -51,6 +51,7 @@ impl Rule for GrafanaWorkload {
             kinds: LONG_RUNNING_KINDS,
             supersedes: rules_sdk::supersede::WORKLOAD,
             docs: WORKLOAD_DOCS,
+            options: &[],
         }
     }
 
@@ -124,6 +125,7 @@ impl Rule for ApiBootstrap {
             kinds: WORKLOAD_KINDS,
             supersedes: rules_sdk::supersede::SCRIPT,
             docs: BOOTSTRAP_DOCS,
+            options: &[],
         }
     }
 
@@ -204,6 +206,7 @@ impl Rule for AdminSecret {
             kinds: &["Secret", "Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController"],
             supersedes: rules_sdk::supersede::SECRET,
             docs: ADMIN_DOCS,
+            options: &[],
         }
     }
 
@@ -275,6 +278,7 @@ impl Rule for InitChownData {
             kinds: LONG_RUNNING_KINDS,
             supersedes: rules_sdk::supersede::CHOWN,
             docs: CHOWN_DOCS,
+            options: &[],
         }
     }
 

@@ -63,6 +63,7 @@ impl Rule for MetadataScript {
             kinds: WORKLOAD_KINDS,
             supersedes: rules_sdk::supersede::SCRIPT,
             docs: SCRIPT_DOCS,
+            options: &[],
         }
     }
 
@@ -151,6 +152,7 @@ impl Rule for PlaceholderAdminSecret {
             ],
             supersedes: rules_sdk::supersede::SECRET,
             docs: PLACEHOLDER_DOCS,
+            options: &[],
         }
     }
 
@@ -220,6 +222,7 @@ impl Rule for BundledPostgres {
             kinds: LONG_RUNNING_KINDS,
             supersedes: rules_sdk::supersede::WORKLOAD,
             docs: POSTGRES_DOCS,
+            options: &[],
         }
     }
 
@@ -284,6 +287,7 @@ impl Rule for HandWrittenEngine {
             kinds: LONG_RUNNING_KINDS,
             supersedes: rules_sdk::supersede::WORKLOAD,
             docs: ENGINE_DOCS,
+            options: &[],
         }
     }
 
@@ -350,6 +354,7 @@ impl Rule for DevModeOrConsole {
             ],
             supersedes: &[],
             docs: DEV_DOCS,
+            options: &[],
         }
     }
 

@@ -55,6 +55,7 @@ impl Rule for HeadlampWorkload {
             kinds: LONG_RUNNING_KINDS,
             supersedes: rules_sdk::supersede::WORKLOAD,
             docs: WORKLOAD_DOCS,
+            options: &[],
         }
     }
 
@@ -117,6 +118,7 @@ impl Rule for TokenLogin {
             ],
             supersedes: &[],
             docs: TOKEN_DOCS,
+            options: &[],
         }
     }
 
@@ -196,6 +198,7 @@ impl Rule for ClusterAdminDefault {
             kinds: &["ClusterRoleBinding"],
             supersedes: &[],
             docs: DEFAULT_DOCS,
+            options: &[],
         }
     }
 
@@ -258,6 +261,7 @@ impl Rule for PluginDownload {
             kinds: WORKLOAD_KINDS,
             supersedes: rules_sdk::supersede::SCRIPT,
             docs: PLUGIN_DOCS,
+            options: &[],
         }
     }
 
@@ -316,6 +320,7 @@ impl Rule for OidcSecret {
             kinds: &["Secret", "Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController"],
             supersedes: rules_sdk::supersede::SECRET,
             docs: OIDC_DOCS,
+            options: &[],
         }
     }
 

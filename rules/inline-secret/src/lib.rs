@@ -58,6 +58,10 @@ impl Rule for InlineSecret {
             kinds: &["Secret"],
             supersedes: &[],
             docs: DOCS,
+            options: &[RuleOption {
+                name: "allow-keys",
+                description: "list of strings: Secret keys known to hold no credential (matched exactly, case-insensitively), e.g. [\"cache-url\"]; default none",
+            }],
         }
     }
 
@@ -65,10 +69,12 @@ impl Rule for InlineSecret {
         if !object.origin().is_local() || object.str_at("/type").is_some_and(|t| EXEMPT_TYPES.contains(&t)) {
             return;
         }
+        let allowed: Vec<String> = report.option_strings("allow-keys").iter().map(|k| k.to_ascii_lowercase()).collect();
         for section in ["stringData", "data"] {
             let Some(Value::Object(entries)) = object.get(&format!("/{section}")) else { continue };
             let mut keys: Vec<&String> = entries
                 .iter()
+                .filter(|(k, _)| !allowed.contains(&k.to_ascii_lowercase()))
                 .filter(|(k, v)| {
                     v.as_str().is_some_and(|v| is_literal(v) && (names_credential(k) || carries_credential(v)))
                 })
@@ -174,5 +180,38 @@ mod tests {
         assert!(!carries_credential("aW5mbw=="));
         assert!(names_credential("AWS_SECRET_ACCESS_KEY"));
         assert!(!names_credential("username"));
+    }
+
+    const CACHE_SECRET: &str = "apiVersion: v1\nkind: Secret\nmetadata: {name: app, namespace: app}\nstringData:\n  cache-url: redis://cache:6379\n  api-token: abc123\n";
+
+    #[test]
+    fn allow_keys_option_exempts_named_keys_only() {
+        use rules_sdk::testing::check_yaml_with_options;
+        let flagged = check_yaml_with_options(&[&InlineSecret], CACHE_SECRET, &[]).unwrap();
+        assert_eq!(flagged.len(), 1);
+        assert!(flagged[0].message.contains("(api-token, cache-url)"), "{}", flagged[0].message);
+        let one = check_yaml_with_options(
+            &[&InlineSecret],
+            CACHE_SECRET,
+            &[("inline-secret", r#"{"allow-keys": ["Cache-URL"]}"#)],
+        )
+        .unwrap();
+        assert!(one[0].message.contains("(api-token)"), "{}", one[0].message);
+        let none = check_yaml_with_options(
+            &[&InlineSecret],
+            CACHE_SECRET,
+            &[("inline-secret", r#"{"allow-keys": ["cache-url", "api-token"]}"#)],
+        )
+        .unwrap();
+        assert!(none.is_empty(), "{none:?}");
+        let bad = check_yaml_with_options(
+            &[&InlineSecret],
+            CACHE_SECRET,
+            &[("inline-secret", r#"{"allow-keys": "cache-url"}"#)],
+        );
+        assert_eq!(
+            bad.unwrap_err(),
+            r#"option "allow-keys" of rule "inline-secret" must be a list of strings, not "cache-url""#
+        );
     }
 }

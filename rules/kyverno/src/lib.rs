@@ -92,6 +92,7 @@ impl Rule for CustomAdmission {
             ],
             supersedes: &["policy-overlap", "upstream-available", "thin-overlay"],
             docs: ADMISSION_DOCS,
+            options: &[],
         }
     }
 
@@ -288,6 +289,7 @@ impl Rule for CleanupCronJob {
             kinds: &["CronJob"],
             supersedes: rules_sdk::supersede::SCRIPT,
             docs: CLEANUP_DOCS,
+            options: &[],
         }
     }
 
@@ -347,6 +349,7 @@ impl Rule for SyncScript {
             kinds: WORKLOAD_KINDS,
             supersedes: rules_sdk::supersede::SCRIPT,
             docs: SYNC_DOCS,
+            options: &[],
         }
     }
 
@@ -420,6 +423,7 @@ impl Rule for PolicyApplyJob {
             kinds: WORKLOAD_KINDS,
             supersedes: rules_sdk::supersede::SCRIPT,
             docs: APPLY_DOCS,
+            options: &[],
         }
     }
 

@@ -108,6 +108,7 @@ impl Rule for SettingsScript {
             kinds: WORKLOAD_KINDS,
             supersedes: rules_sdk::supersede::SCRIPT,
             docs: SETTINGS_DOCS,
+            options: &[],
         }
     }
 
@@ -182,6 +183,7 @@ impl Rule for SnapshotCronJob {
             kinds: WORKLOAD_KINDS,
             supersedes: rules_sdk::supersede::SCRIPT,
             docs: SNAPSHOT_DOCS,
+            options: &[],
         }
     }
 
@@ -244,6 +246,7 @@ impl Rule for HandWrittenStorageClass {
             kinds: &["StorageClass"],
             supersedes: rules_sdk::supersede::WORKLOAD,
             docs: STORAGECLASS_DOCS,
+            options: &[],
         }
     }
 
@@ -315,6 +318,7 @@ impl Rule for HandWrittenWorkload {
             kinds: WORKLOAD_KINDS,
             supersedes: rules_sdk::supersede::WORKLOAD,
             docs: WORKLOAD_DOCS,
+            options: &[],
         }
     }
 

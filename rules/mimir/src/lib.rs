@@ -63,6 +63,7 @@ impl Rule for MimirWorkload {
             kinds: LONG_RUNNING_KINDS,
             supersedes: rules_sdk::supersede::WORKLOAD,
             docs: WORKLOAD_DOCS,
+            options: &[],
         }
     }
 
@@ -172,6 +173,7 @@ impl Rule for BucketBootstrap {
             kinds: WORKLOAD_KINDS,
             supersedes: rules_sdk::supersede::SCRIPT,
             docs: BUCKET_DOCS,
+            options: &[],
         }
     }
 
@@ -248,6 +250,7 @@ impl Rule for BundledStorage {
             kinds: LONG_RUNNING_KINDS,
             supersedes: &[],
             docs: BUNDLED_DOCS,
+            options: &[],
         }
     }
 
@@ -342,6 +345,7 @@ impl Rule for OverridesConfigMap {
             ],
             supersedes: rules_sdk::supersede::WORKLOAD,
             docs: OVERRIDES_DOCS,
+            options: &[],
         }
     }
 

@@ -57,6 +57,7 @@ impl Rule for NexusWorkload {
             kinds: LONG_RUNNING_KINDS,
             supersedes: rules_sdk::supersede::WORKLOAD,
             docs: WORKLOAD_DOCS,
+            options: &[],
         }
     }
 
@@ -112,6 +113,7 @@ impl Rule for RootChown {
             kinds: WORKLOAD_KINDS,
             supersedes: rules_sdk::supersede::CHOWN,
             docs: CHOWN_DOCS,
+            options: &[],
         }
     }
 
@@ -182,6 +184,7 @@ impl Rule for AdminBootstrap {
             kinds: WORKLOAD_KINDS,
             supersedes: rules_sdk::supersede::SCRIPT,
             docs: ADMIN_DOCS,
+            options: &[],
         }
     }
 
@@ -262,6 +265,7 @@ impl Rule for PlaceholderAdminPassword {
             ],
             supersedes: rules_sdk::supersede::SECRET,
             docs: PLACEHOLDER_DOCS,
+            options: &[],
         }
     }
 
@@ -331,6 +335,7 @@ impl Rule for InlineDbPassword {
             kinds: &["Secret", "Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController"],
             supersedes: rules_sdk::supersede::SECRET,
             docs: DB_DOCS,
+            options: &[],
         }
     }
 

@@ -68,6 +68,7 @@ impl Rule for RawDatastore {
             ],
             supersedes: rules_sdk::supersede::WORKLOAD,
             docs: DATASTORE_DOCS,
+            options: &[],
         }
     }
 
@@ -201,6 +202,7 @@ impl Rule for RootChown {
             kinds: WORKLOAD_KINDS,
             supersedes: rules_sdk::supersede::CHOWN,
             docs: CHOWN_DOCS,
+            options: &[],
         }
     }
 
@@ -263,6 +265,7 @@ impl Rule for MongoBootstrap {
             kinds: WORKLOAD_KINDS,
             supersedes: rules_sdk::supersede::SCRIPT,
             docs: BOOTSTRAP_DOCS,
+            options: &[],
         }
     }
 

@@ -104,6 +104,7 @@ impl Rule for HandWrittenServer {
             kinds: smell::LONG_RUNNING_KINDS,
             supersedes: rules_sdk::supersede::WORKLOAD,
             docs: SERVER_DOCS,
+            options: &[],
         }
     }
 
@@ -196,6 +197,7 @@ impl Rule for InitUnsealScript {
             kinds: WORKLOAD_KINDS,
             supersedes: rules_sdk::supersede::SCRIPT,
             docs: INIT_DOCS,
+            options: &[],
         }
     }
 
@@ -268,6 +270,7 @@ impl Rule for KeysInSecret {
             ],
             supersedes: rules_sdk::supersede::SECRET,
             docs: KEYS_DOCS,
+            options: &[],
         }
     }
 
@@ -373,6 +376,7 @@ impl Rule for ImperativeConfig {
             kinds: WORKLOAD_KINDS,
             supersedes: rules_sdk::supersede::SCRIPT,
             docs: CONFIG_DOCS,
+            options: &[],
         }
     }
 
@@ -445,6 +449,7 @@ impl Rule for InjectorWithEso {
             ],
             supersedes: &[],
             docs: INJECT_DOCS,
+            options: &[],
         }
     }
 

@@ -48,6 +48,7 @@ impl Rule for DuplicateMigrate {
             kinds: WORKLOAD_KINDS,
             supersedes: rules_sdk::supersede::SCRIPT,
             docs: MIGRATE_DOCS,
+            options: &[],
         }
     }
 
@@ -147,6 +148,7 @@ impl Rule for StoreBootstrap {
             kinds: WORKLOAD_KINDS,
             supersedes: rules_sdk::supersede::SCRIPT,
             docs: STORE_DOCS,
+            options: &[],
         }
     }
 
@@ -219,6 +221,7 @@ impl Rule for HandWrittenServer {
             kinds: WORKLOAD_KINDS,
             supersedes: rules_sdk::supersede::WORKLOAD,
             docs: WORKLOAD_DOCS,
+            options: &[],
         }
     }
 
@@ -299,6 +302,7 @@ impl Rule for InsecureDefaults {
             kinds: &["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"],
             supersedes: &[],
             docs: DEFAULTS_DOCS,
+            options: &[],
         }
     }
 

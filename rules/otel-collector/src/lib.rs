@@ -47,6 +47,7 @@ impl Rule for HandWrittenCollector {
             kinds: &["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"],
             supersedes: rules_sdk::supersede::WORKLOAD,
             docs: WORKLOAD_DOCS,
+            options: &[],
         }
     }
 
@@ -138,6 +139,7 @@ impl Rule for CollectorConfigMap {
             kinds: &["ConfigMap"],
             supersedes: rules_sdk::supersede::WORKLOAD,
             docs: CONFIGMAP_DOCS,
+            options: &[],
         }
     }
 
@@ -208,6 +210,7 @@ impl Rule for K8sAttributesRbac {
             kinds: &["ClusterRole", "Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"],
             supersedes: rules_sdk::supersede::WORKLOAD,
             docs: RBAC_DOCS,
+            options: &[],
         }
     }
 

@@ -69,6 +69,7 @@ impl Rule for Datastore {
             kinds: &["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController"],
             supersedes: rules_sdk::supersede::WORKLOAD,
             docs: DATASTORE_DOCS,
+            options: &[],
         }
     }
 
@@ -175,6 +176,7 @@ impl Rule for CreateDatabase {
             kinds: WORKLOAD_KINDS,
             supersedes: rules_sdk::supersede::SCRIPT,
             docs: CREATE_DB_DOCS,
+            options: &[],
         }
     }
 
@@ -234,6 +236,7 @@ impl Rule for DefaultSecrets {
             kinds: &["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"],
             supersedes: &[],
             docs: SECRETS_DOCS,
+            options: &[],
         }
     }
 

@@ -33,6 +33,7 @@ impl Rule for PolicyOverlap {
             kinds: &[], // Gatekeeper constraint kinds are user-defined: see every kind
             supersedes: &[],
             docs: DOCS,
+            options: &[],
         }
     }
 

@@ -49,6 +49,7 @@ impl Rule for HandWrittenProxy {
             ],
             supersedes: rules_sdk::supersede::WORKLOAD,
             docs: PROXY_DOCS,
+            options: &[],
         }
     }
 
@@ -142,6 +143,7 @@ impl Rule for ArchivedChart {
             kinds: LONG_RUNNING_KINDS,
             supersedes: &[],
             docs: ARCHIVED_DOCS,
+            options: &[],
         }
     }
 
@@ -227,6 +229,7 @@ impl Rule for SecretScript {
             kinds: WORKLOAD_KINDS,
             supersedes: &["bootstrap-script", "external-secrets-generated-secret"],
             docs: SECRET_DOCS,
+            options: &[],
         }
     }
 

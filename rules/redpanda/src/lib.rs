@@ -48,6 +48,7 @@ impl Rule for HandWrittenWorkload {
             kinds: smell::LONG_RUNNING_KINDS,
             supersedes: rules_sdk::supersede::WORKLOAD,
             docs: WORKLOAD_DOCS,
+            options: &[],
         }
     }
 
@@ -152,6 +153,7 @@ impl Rule for RpkBootstrap {
             kinds: WORKLOAD_KINDS,
             supersedes: rules_sdk::supersede::SCRIPT,
             docs: RPK_DOCS,
+            options: &[],
         }
     }
 
@@ -220,6 +222,7 @@ impl Rule for HostTuning {
             kinds: WORKLOAD_KINDS,
             supersedes: rules_sdk::supersede::WORKLOAD,
             docs: TUNING_DOCS,
+            options: &[],
         }
     }
 
@@ -305,6 +308,7 @@ impl Rule for RootChown {
             kinds: WORKLOAD_KINDS,
             supersedes: rules_sdk::supersede::CHOWN,
             docs: CHOWN_DOCS,
+            options: &[],
         }
     }
 

@@ -25,6 +25,7 @@ impl Rule for RootChown {
             kinds: WORKLOAD_KINDS,
             supersedes: &[],
             docs: DOCS,
+            options: &[],
         }
     }
 

@@ -75,6 +75,7 @@ impl Rule for HandWrittenSpire {
             kinds: LONG_RUNNING_KINDS,
             supersedes: rules_sdk::supersede::WORKLOAD,
             docs: WORKLOAD_DOCS,
+            options: &[],
         }
     }
 
@@ -177,6 +178,7 @@ impl Rule for RegistrationScript {
             kinds: WORKLOAD_KINDS,
             supersedes: rules_sdk::supersede::SCRIPT,
             docs: SCRIPT_DOCS,
+            options: &[],
         }
     }
 

@@ -59,6 +59,7 @@ impl Rule for SupabaseWorkload {
             kinds: LONG_RUNNING_KINDS,
             supersedes: rules_sdk::supersede::WORKLOAD,
             docs: WORKLOAD_DOCS,
+            options: &[],
         }
     }
 
@@ -134,6 +135,7 @@ impl Rule for Bootstrap {
             kinds: WORKLOAD_KINDS,
             supersedes: rules_sdk::supersede::SCRIPT,
             docs: BOOTSTRAP_DOCS,
+            options: &[],
         }
     }
 
@@ -256,6 +258,7 @@ impl Rule for DemoSecrets {
             ],
             supersedes: rules_sdk::supersede::SECRET,
             docs: DEMO_DOCS,
+            options: &[],
         }
     }
 

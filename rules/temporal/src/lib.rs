@@ -45,6 +45,7 @@ impl Rule for HandWrittenServer {
             kinds: smell::LONG_RUNNING_KINDS,
             supersedes: rules_sdk::supersede::WORKLOAD,
             docs: SERVER_DOCS,
+            options: &[],
         }
     }
 
@@ -160,6 +161,7 @@ impl Rule for BootstrapJob {
             kinds: WORKLOAD_KINDS,
             supersedes: rules_sdk::supersede::SCRIPT,
             docs: BOOTSTRAP_DOCS,
+            options: &[],
         }
     }
 

@@ -25,6 +25,7 @@ impl Rule for ThinOverlay {
             kinds: &["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController"],
             supersedes: &["upstream-available"],
             docs: DOCS,
+            options: &[],
         }
     }
 

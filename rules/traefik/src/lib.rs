@@ -62,6 +62,7 @@ impl Rule for HandWrittenProxy {
             ],
             supersedes: rules_sdk::supersede::WORKLOAD,
             docs: PROXY_DOCS,
+            options: &[],
         }
     }
 
@@ -169,6 +170,7 @@ impl Rule for TcpRouteWithoutMiddleware {
             kinds: &["IngressRouteTCP", "MiddlewareTCP", "TLSOption"],
             supersedes: &[],
             docs: TCP_DOCS,
+            options: &[],
         }
     }
 
@@ -318,6 +320,7 @@ impl Rule for UnsafeProviderFlags {
             ],
             supersedes: &[],
             docs: FLAGS_DOCS,
+            options: &[],
         }
     }
 
@@ -410,6 +413,7 @@ impl Rule for ForwardAuthToPomerium {
             kinds: &["Middleware"],
             supersedes: &[],
             docs: FORWARD_AUTH_DOCS,
+            options: &[],
         }
     }
 
@@ -484,6 +488,7 @@ impl Rule for DashboardRoute {
             kinds: &["IngressRoute"],
             supersedes: &[],
             docs: DASHBOARD_DOCS,
+            options: &[],
         }
     }
 

@@ -26,6 +26,7 @@ impl Rule for UpstreamAvailable {
             kinds: KINDS,
             supersedes: &[],
             docs: DOCS,
+            options: &[],
         }
     }
 

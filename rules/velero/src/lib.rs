@@ -46,6 +46,7 @@ impl Rule for BackupCronJob {
             kinds: WORKLOAD_KINDS,
             supersedes: rules_sdk::supersede::SCRIPT,
             docs: BACKUP_DOCS,
+            options: &[],
         }
     }
 
@@ -107,6 +108,7 @@ impl Rule for LocationScript {
             kinds: WORKLOAD_KINDS,
             supersedes: rules_sdk::supersede::SCRIPT,
             docs: LOCATION_DOCS,
+            options: &[],
         }
     }
 
@@ -174,6 +176,7 @@ impl Rule for BucketJob {
             kinds: WORKLOAD_KINDS,
             supersedes: rules_sdk::supersede::SCRIPT,
             docs: BUCKET_DOCS,
+            options: &[],
         }
     }
 
@@ -253,6 +256,7 @@ impl Rule for InlineCredentials {
             ],
             supersedes: rules_sdk::supersede::SECRET,
             docs: CREDENTIALS_DOCS,
+            options: &[],
         }
     }
 
@@ -327,6 +331,7 @@ impl Rule for HandWrittenWorkload {
             kinds: WORKLOAD_KINDS,
             supersedes: rules_sdk::supersede::WORKLOAD,
             docs: WORKLOAD_DOCS,
+            options: &[],
         }
     }
 

@@ -44,6 +44,7 @@ impl Rule for HandWrittenWorker {
             kinds: WORKLOAD_KINDS,
             supersedes: rules_sdk::supersede::WORKLOAD,
             docs: WORKLOAD_DOCS,
+            options: &[],
         }
     }
 
@@ -119,6 +120,7 @@ impl Rule for SettingsScript {
             kinds: WORKLOAD_KINDS,
             supersedes: rules_sdk::supersede::SCRIPT,
             docs: SETTINGS_DOCS,
+            options: &[],
         }
     }
 
@@ -181,6 +183,7 @@ impl Rule for UnsafeDefaults {
             kinds: &["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"],
             supersedes: &[],
             docs: DEFAULTS_DOCS,
+            options: &[],
         }
     }
 
