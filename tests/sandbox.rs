@@ -159,7 +159,7 @@ fn a_rule_returning_a_100_mb_message_hits_the_size_cap() {
 
 #[test]
 fn a_rule_built_against_a_newer_contract_is_refused_by_name() {
-    hostile("newer-contract", &[], "targets rewheel:rule@0.2.0, but this rewheel runs rewheel:rule@0.1.x components");
+    hostile("newer-contract", &[], "targets rewheel:rule@0.3.0, but this rewheel runs rewheel:rule@0.2.x components");
 }
 
 #[test]
@@ -167,7 +167,7 @@ fn a_component_of_another_world_is_refused_by_name() {
     hostile(
         "other-world",
         &[],
-        "does not implement the rewheel:rule@0.1.0 world `rule`: no `rules` export (exports: run)",
+        "does not implement the rewheel:rule@0.2.0 world `rule`: no `rules` export (exports: run)",
     );
 }
 
