@@ -200,7 +200,10 @@ fn text_report_points_at_file_and_line() {
     // Grouped by component, then file; no colour when stdout is not a terminal.
     let novu = text.find("\nnovu (").expect("a novu group");
     let file = text[novu..].find("\n  examples/fractalops/before/platform-novu.yaml\n").expect("the file under it");
-    assert!(text[novu + file..].starts_with("\n  examples/fractalops/before/platform-novu.yaml\n    examples/"), "{text}");
+    assert!(
+        text[novu + file..].starts_with("\n  examples/fractalops/before/platform-novu.yaml\n    examples/"),
+        "{text}"
+    );
     assert!(!text.contains('\x1b'), "no ANSI codes off a terminal");
     let coloured = String::from_utf8(support::run(&["audit", "--color", "always", BEFORE], None).stdout).unwrap();
     assert!(coloured.contains("\x1b[1m\x1b[33mwarning\x1b[0m[novu-raw-datastore]"), "{coloured}");

@@ -143,3 +143,72 @@ fn several_formats_in_one_run_each_to_its_own_file() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown format \"yaml\""));
 }
+
+/// A config with an exemption that suppresses the Valkey findings and one
+/// that matches nothing, for the formats' suppression and warning output.
+fn suppressing_config(dir: &std::path::Path) -> String {
+    let path = dir.join("rewheel.toml");
+    std::fs::write(
+        &path,
+        "[[exemption]]\nname = \"novu-valkey\"\nreason = \"moves to the novu chart in PLAT-42\"\n\n[[exemption]]\nkind = \"CronJob\"\nreason = \"matches nothing\"\n",
+    )
+    .unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn suppressed_findings_and_warnings_in_every_ci_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = suppressing_config(dir.path());
+
+    // SARIF: suppressed results carry an external suppression with the reason; warnings are notifications.
+    let (text, code) = stdout(&["audit", "--config", &config, "--format", "sarif", BEFORE]);
+    assert_eq!(code, 1);
+    let log: Value = serde_json::from_str(&text).unwrap();
+    assert_valid_sarif(&log);
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 16, "13 findings and 3 suppressed results");
+    let suppressed: Vec<&Value> = results.iter().filter(|r| r.get("suppressions").is_some()).collect();
+    assert_eq!(suppressed.len(), 3, "novu-raw-datastore x2 and novu-root-chown on the Valkey StatefulSet");
+    for r in &suppressed {
+        assert_eq!(r["suppressions"][0]["kind"], "external");
+        assert_eq!(r["suppressions"][0]["status"], "accepted");
+        let justification = r["suppressions"][0]["justification"].as_str().unwrap();
+        assert!(justification.ends_with("rewheel.toml:1): moves to the novu chart in PLAT-42"), "{justification}");
+    }
+    let notes = log["runs"][0]["invocations"][0]["toolExecutionNotifications"].as_array().unwrap();
+    assert_eq!(notes.len(), 1);
+    assert_eq!(notes[0]["level"], "warning");
+    assert_eq!(notes[0]["locations"][0]["physicalLocation"]["region"]["startLine"], 5);
+    assert!(
+        notes[0]["message"]["text"].as_str().unwrap().starts_with("unused-exemption: exemption (kind = \"CronJob\")")
+    );
+
+    // GitHub: annotations for the 13 findings and the warning; none for suppressed findings.
+    let (text, _) = stdout(&["audit", "--config", &config, "--format", "github", BEFORE]);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 14, "{text}");
+    assert!(!text.contains("novu-valkey"), "{text}");
+    assert!(
+        lines[13].starts_with(&format!(
+            "::warning file={},line=5,title=rewheel unused-exemption::",
+            config.replace(':', "%3A")
+        )),
+        "{}",
+        lines[13]
+    );
+
+    // JUnit: suppressed findings are skipped cases with their reason.
+    let (text, _) = stdout(&["audit", "--config", &config, "--format", "junit", BEFORE]);
+    let doc = roxmltree::Document::parse(&text).unwrap();
+    let skipped: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("skipped")).collect();
+    assert_eq!(skipped.len(), 3);
+    assert!(skipped[0].attribute("message").unwrap().contains("suppressed by exemption"));
+    assert_eq!(doc.root_element().attribute("skipped"), Some("3"));
+    assert_eq!(doc.root_element().attribute("failures"), Some("13"));
+
+    // Text: the summary counts them.
+    let (text, _) = stdout(&["audit", "--config", &config, BEFORE]);
+    assert!(text.contains("3 suppressed (0 inline, 3 exemption, 0 baseline)"), "{text}");
+    assert!(text.contains("warning[unused-exemption]: "), "{text}");
+}

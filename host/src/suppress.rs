@@ -166,11 +166,11 @@ pub fn apply(
             out.warnings.push(warn(
                 WarningKind::ExpiredExemption,
                 format!(
-                    "exemption ({}) expired on {date}: its {} finding{} {} reported again; fix them or renew it with a reason",
+                    "exemption ({}) expired on {date}: its {} {} reported again; fix {} or renew the exemption with a new date",
                     e.selector,
                     expired_hits[n],
-                    if expired_hits[n] == 1 { "" } else { "s" },
-                    if expired_hits[n] == 1 { "is" } else { "are" },
+                    if expired_hits[n] == 1 { "finding is" } else { "findings are" },
+                    if expired_hits[n] == 1 { "it" } else { "them" },
                 ),
             ));
         } else if exemption_hits[n] == 0 {
