@@ -400,3 +400,25 @@ fn readme_rules_table_is_current() {
         "README's rules table is stale: regenerate it with `rewheel rules list --format markdown`"
     );
 }
+
+#[test]
+fn progress_goes_to_stderr_only_on_a_terminal() {
+    // Not a terminal (the test's pipes): stderr stays empty on a clean run.
+    let out = support::run(&["audit", "--format", "json", "examples/fractalops/after"], None);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    // On a terminal (a pty from util-linux `script`), the run shows progress on stderr.
+    let binary = env!("CARGO_BIN_EXE_rewheel");
+    let cache = support::test_cache();
+    let command = format!(
+        "REWHEEL_CACHE_DIR='{}' '{binary}' audit --format json -j 1 examples/fractalops/after > /dev/null",
+        cache.display()
+    );
+    let out = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(support::root())
+        .output()
+        .expect("util-linux `script` to run rewheel on a pseudo-terminal");
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(shown.contains("rule components"), "no progress on a terminal: {shown:?}");
+}

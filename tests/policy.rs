@@ -435,3 +435,24 @@ fn config_is_discovered_upward_and_shown_with_origins() {
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(report["findings"].as_array().unwrap().iter().all(|f| f["severity"] == "error"));
 }
+
+#[test]
+fn rule_sources_and_file_globs_from_the_config() {
+    // `builtin = false` and a component path relative to rewheel.toml.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("team-rules")).unwrap();
+    let novu = support::target_dir().join("rules/wasm32-wasip2/release/rule_novu.wasm");
+    std::fs::copy(&novu, dir.path().join("team-rules/novu.wasm")).unwrap();
+    let config = "[rules]\nbuiltin = false\npaths = [\"team-rules/\"]\n\n[[exemption]]\nfile = \"examples/*/before/platform-novu.yaml\"\nkind = \"Job\"\nreason = \"the init Job goes with the chart migration\"\n";
+    let file = write(dir.path(), "rewheel.toml", config);
+    let (report, code) = support::audit_json(&["--config", &file, BEFORE]);
+    assert_eq!(code, 1);
+    assert_eq!(report["summary"]["components"], 1, "only the component from paths");
+    let rules: std::collections::BTreeSet<String> = keys(&report["findings"]).into_iter().map(|k| k.0).collect();
+    assert_eq!(rules.into_iter().collect::<Vec<_>>(), vec!["novu-raw-datastore", "novu-root-chown"]);
+    assert_eq!(keys(&report["suppressed"]), vec![key("novu-mongo-bootstrap", "Job", "novu-mongodb-init")]);
+    // A file glob's * does not cross directories.
+    let (report, _, _d) = audit_with_config("[[exemption]]\nfile = \"examples/*.yaml\"\nreason = \"r\"\n", &[BEFORE]);
+    assert_eq!(report["summary"]["suppressed"]["total"], 0);
+    assert_eq!(warnings(&report)[0].0, "unused-exemption");
+}
