@@ -150,7 +150,7 @@ fn suppressing_config(dir: &std::path::Path) -> String {
     let path = dir.join("rewheel.toml");
     std::fs::write(
         &path,
-        "[[exemption]]\nname = \"novu-valkey\"\nreason = \"moves to the novu chart in PLAT-42\"\n\n[[exemption]]\nkind = \"CronJob\"\nreason = \"matches nothing\"\n",
+        "[[exemption]]\nname = \"novu-valkey\"\nreason = \"moves to the novu chart in PLAT-42\"\n\n[[exemption]]\nkind = \"Middleware\"\nreason = \"matches nothing\"\n",
     )
     .unwrap();
     path.display().to_string()
@@ -181,7 +181,10 @@ fn suppressed_findings_and_warnings_in_every_ci_format() {
     assert_eq!(notes[0]["level"], "warning");
     assert_eq!(notes[0]["locations"][0]["physicalLocation"]["region"]["startLine"], 5);
     assert!(
-        notes[0]["message"]["text"].as_str().unwrap().starts_with("unused-exemption: exemption (kind = \"CronJob\")")
+        notes[0]["message"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("unused-exemption: exemption (kind = \"Middleware\")")
     );
 
     // GitHub: annotations for the 13 findings and the warning; none for suppressed findings.
@@ -211,4 +214,41 @@ fn suppressed_findings_and_warnings_in_every_ci_format() {
     let (text, _) = stdout(&["audit", "--config", &config, BEFORE]);
     assert!(text.contains("3 suppressed (0 inline, 3 exemption, 0 baseline)"), "{text}");
     assert!(text.contains("warning[unused-exemption]: "), "{text}");
+}
+
+#[test]
+fn inline_suppressions_are_in_source_and_markdown_lists_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("grafana.yaml");
+    let text = std::fs::read_to_string(support::root().join(BEFORE).join("platform-metrics.yaml")).unwrap();
+    let annotated = text.replacen(
+        "metadata:\n",
+        "metadata:\n  annotations:\n    rewheel.io/ignore: \"grafana-workload: the operator migration is PLAT-9\"\n",
+        1,
+    );
+    assert_ne!(annotated, text, "the fixture has a metadata block to annotate");
+    std::fs::write(&input, annotated).unwrap();
+    let input = input.display().to_string();
+    let (text, code) = stdout(&["audit", "--format", "sarif", &input]);
+    assert_eq!(code, 0);
+    let log: Value = serde_json::from_str(&text).unwrap();
+    assert_valid_sarif(&log);
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 1);
+    assert_eq!(results[0]["suppressions"][0]["kind"], "inSource");
+    assert!(
+        results[0]["suppressions"][0]["justification"]
+            .as_str()
+            .unwrap()
+            .ends_with(": the operator migration is PLAT-9")
+    );
+
+    let config = suppressing_config(dir.path());
+    let (md, _) = stdout(&["audit", "--config", &config, "--format", "markdown", BEFORE]);
+    assert!(
+        md.contains("Suppressed: 3 (0 inline, 3 exemption, 0 baseline). Warnings about the configuration: 1."),
+        "{md}"
+    );
+    assert!(md.contains("\n## Warnings\n\n- unused-exemption `"), "{md}");
+    assert!(md.contains("\n## Suppressed\n\n- `novu-raw-datastore` `Service novu/novu-valkey`"), "{md}");
 }

@@ -231,7 +231,7 @@ reason = \"decommissioned with the sandbox cluster\"
 expires = 2020-01-31
 
 [[exemption]]
-kind = \"CronJob\"
+kind = \"Middleware\"
 reason = \"nothing matches this\"
 ";
     let (report, code, _d) = audit_with_config(config, &[BEFORE]);
@@ -258,6 +258,13 @@ reason = \"nothing matches this\"
     assert!(w[0].3.contains("expired on 2020-01-31: its 2 findings are reported again"), "{}", w[0].3);
     assert_eq!((w[1].0.as_str(), w[1].2), ("unused-exemption", Some(14)));
     assert!(w[1].1.as_deref().unwrap().ends_with("rewheel.toml"));
+    // With only the OpenTelemetry rules running, neither active exemption can be called unused
+    // (the one without a rule selector still could); the expired one matched nothing reported.
+    let (report, _, _d) = audit_with_config(config, &["--select", "otel-collector", BEFORE]);
+    let w = warnings(&report);
+    let kinds: Vec<(&str, Option<u64>)> = w.iter().map(|w| (w.0.as_str(), w.2)).collect();
+    assert_eq!(kinds, vec![("expired-exemption", Some(8)), ("unused-exemption", Some(14))], "{w:?}");
+    assert!(w[0].3.contains("nothing it matched is reported again"), "{}", w[0].3);
 
     // A reason is required: the config is refused with its line.
     let dir = tempfile::tempdir().unwrap();
@@ -383,12 +390,34 @@ fn baselines_report_only_new_findings_and_stale_entries() {
         w[0].3
     );
 
+    // Which findings a baseline accepts does not depend on path order; a run over
+    // part of the inputs does not call the rest of the baseline stale.
+    let twin = dir.path().join("twin");
+    std::fs::create_dir(&twin).unwrap();
+    std::fs::copy(work.join("platform-novu.yaml"), twin.join("platform-novu.yaml")).unwrap();
+    let twin = twin.display().to_string();
+    let a = support::run(&["audit", "--format", "json", "--baseline", &baseline_path, &rendered, &twin], None);
+    let b = support::run(&["audit", "--format", "json", "--baseline", &baseline_path, &twin, &rendered], None);
+    assert_eq!(a.stdout, b.stdout);
+    let (report, _) = support::audit_json(&[
+        "--baseline",
+        &baseline_path,
+        "--select",
+        "otel-collector",
+        &format!("{rendered}/platform-otel.yaml"),
+    ]);
+    assert_eq!(report["summary"]["suppressed"]["baseline"], 3);
+    assert!(report["warnings"].as_array().unwrap().is_empty(), "only rules that ran: {}", report["warnings"]);
+
     // A file that is not a baseline: a clear error, exit 2.
     let bad = write(dir.path(), "bad.json", "{\"version\": 1, \"entries\": [{\"rule\": 3}]}");
     let out = support::run(&["audit", "--baseline", &bad, &rendered], None);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains(&format!("{bad}:1: not a rewheel baseline")), "{stderr}");
+    let newer = write(dir.path(), "newer.json", "{\"version\": 2, \"entries\": [], \"tool\": \"x\"}");
+    let out = support::run(&["audit", "--baseline", &newer, &rendered], None);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("baseline version 2 is not supported"));
 }
 
 #[test]
@@ -404,22 +433,30 @@ fn config_is_discovered_upward_and_shown_with_origins() {
     let out = support::rewheel().current_dir(&nested).args(["config", "show", "--rule-fuel", "1000"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8(out.stdout).unwrap();
-    let file = dir.path().join("rewheel.toml").display().to_string();
-    let line_of = |key: &str| {
+    // Found two levels up: named relative to the working directory.
+    let file = "../../rewheel.toml";
+    let line_of = |text: &str, key: &str| {
         text.lines().find(|l| l.starts_with(key)).unwrap_or_else(|| panic!("no {key}:\n{text}")).to_string()
     };
-    assert!(line_of("builtin = true").ends_with("# default"));
-    assert!(line_of("ignore = [\"thin-overlay\"]").ends_with(&format!("# {file}:2")));
-    assert!(line_of("select = []").ends_with("# default: every rule"));
-    assert!(line_of("novu = \"error\"").ends_with(&format!("# {file}:5")));
-    assert!(line_of("memory-mib = 256").ends_with(&format!("# {file}:8")));
-    assert!(line_of("fuel = 1000").ends_with("# --rule-fuel"));
-    assert!(line_of("timeout-secs = 60.0").ends_with("# default"));
-    assert!(line_of("[[exemption]]").ends_with(&format!("# {file}:10, EXPIRED on 2020-01-01: not applied")));
-    // What it prints is a configuration rewheel reads back.
+    assert!(line_of(&text, "builtin = true").ends_with("# default"));
+    assert!(line_of(&text, "ignore = [\"thin-overlay\"]").ends_with(&format!("# {file}:2")));
+    assert!(line_of(&text, "select = []").ends_with("# default: every rule"));
+    assert!(line_of(&text, "novu = \"error\"").ends_with(&format!("# {file}:5")));
+    assert!(line_of(&text, "memory-mib = 256").ends_with(&format!("# {file}:8")));
+    assert!(line_of(&text, "fuel = 1000").ends_with("# --rule-fuel"));
+    assert!(line_of(&text, "timeout-secs = 60.0").ends_with("# default"));
+    assert!(line_of(&text, "[[exemption]]").ends_with(&format!("# {file}:10, EXPIRED on 2020-01-01: not applied")));
+    // What it prints is a configuration rewheel reads back to the same values.
     let again = write(dir.path(), "shown.toml", &text);
     let out = support::run(&["config", "show", "--config", &again], None);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let values = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| !l.starts_with('#'))
+            .map(|l| l.split(" # ").next().unwrap().trim_end().to_string())
+            .collect()
+    };
+    assert_eq!(values(&String::from_utf8(out.stdout).unwrap()), values(&text));
 
     // Discovery applies to audit too: the severity override is in effect.
     let out = support::rewheel()
@@ -432,8 +469,50 @@ fn config_is_discovered_upward_and_shown_with_origins() {
         ])
         .output()
         .unwrap();
+    assert_eq!(out.status.code(), Some(1));
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(report["findings"].as_array().unwrap().iter().all(|f| f["severity"] == "error"));
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 8);
+    assert!(findings.iter().all(|f| f["severity"] == "error"));
+}
+
+#[test]
+fn a_selection_that_runs_nothing_is_an_error() {
+    let (report, code) = support::audit_json(&["--select", "novuu", BEFORE]);
+    assert_eq!(code, 2);
+    assert_eq!(report["errors"][0]["kind"], "config");
+    assert!(report["errors"][0]["message"].as_str().unwrap().contains("select/ignore leave no rule to run"));
+    // A bad glob names where it came from.
+    let (report, code) = support::audit_json(&["--ignore", "[novu", BEFORE]);
+    assert_eq!(code, 2);
+    assert!(
+        report["errors"][0]["message"].as_str().unwrap().starts_with("--select/--ignore: "),
+        "{}",
+        report["errors"]
+    );
+}
+
+#[test]
+fn a_broken_config_still_writes_every_report_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write(dir.path(), "rewheel.toml", "[rules]\nselekt = []\n");
+    let sarif = dir.path().join("r.sarif");
+    let out = support::run(
+        &["audit", "--config", &config, "--format", &format!("sarif={}", sarif.display()), "--format", "json", BEFORE],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(&format!("config error: {config}:2: unknown field `selekt`"))
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (report["errors"][0]["file"].as_str(), report["errors"][0]["line"].as_u64()),
+        (Some(config.as_str()), Some(2))
+    );
+    let log: Value = serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
+    assert_eq!(log["runs"][0]["results"], serde_json::json!([]));
+    assert_eq!(log["runs"][0]["invocations"][0]["executionSuccessful"], false);
 }
 
 #[test]

@@ -82,7 +82,12 @@ impl Policy {
         let selectors = self.selectors();
         let of =
             |list: &str| selectors.iter().filter(|s| s.list == list).map(|s| s.pattern.clone()).collect::<Vec<_>>();
-        Selection::new(&of("select"), &of("ignore")).map_err(|e| format!("rule selection: {e}"))
+        let from = if self.select.is_some() || self.ignore.is_some() {
+            "--select/--ignore".to_string()
+        } else {
+            format!("[rules] select/ignore in {}", self.config.file_name())
+        };
+        Selection::new(&of("select"), &of("ignore")).map_err(|e| format!("{from}: {e}"))
     }
 
     fn warning(&self, line: Option<u32>, message: String) -> WarningEntry {
@@ -274,13 +279,7 @@ pub fn run(options: AuditOptions) -> Report {
     let selection = match options.policy.selection() {
         Ok(s) => Arc::new(s),
         Err(e) => {
-            errors.push(ErrorEntry {
-                kind: ErrorKind::Config,
-                file: Some(options.policy.config.file_name()),
-                line: None,
-                rule: None,
-                message: e,
-            });
+            errors.push(ErrorEntry { kind: ErrorKind::Config, file: None, line: None, rule: None, message: e });
             return finish(Vec::new(), errors, manifests.skipped, manifests.summary, 0, 0, 0);
         }
     };
@@ -316,6 +315,9 @@ pub fn run(options: AuditOptions) -> Report {
         match outcome {
             Ok(mut done) => {
                 errors.append(&mut done.config_errors);
+                if let Some(e) = done.error.take() {
+                    errors.push(ErrorEntry::rule(&e.component, e.message));
+                }
                 components.push(done)
             }
             Err(e) => errors.push(ErrorEntry::rule(&e.component, e.message)),
@@ -336,10 +338,21 @@ pub fn run(options: AuditOptions) -> Report {
     let known: BTreeSet<&str> = loaded.iter().map(|(id, _, _)| *id).collect();
     let metas: BTreeMap<&str, &RuleMeta> = components
         .iter()
+        .filter(|c| c.ran)
         .flat_map(|c| c.rules.rules.iter().map(|m| (m.id.as_str(), m)))
         .filter(|(_, m)| selection.selects(&m.id, &m.component, category_name(m.category)))
         .collect();
-    let ran: BTreeSet<&str> = metas.keys().copied().collect();
+    let ran: Vec<(&str, &str, &str)> =
+        metas.values().map(|m| (m.id.as_str(), m.component.as_str(), category_name(m.category))).collect();
+    if !loaded.is_empty() && !loaded.iter().any(|(i, c, k)| selection.selects(i, c, k)) {
+        errors.push(ErrorEntry {
+            kind: ErrorKind::Config,
+            file: None,
+            line: None,
+            rule: None,
+            message: "select/ignore leave no rule to run; check the names (`rewheel rules list`)".into(),
+        });
+    }
     let rule_count = metas.len() as u32;
     let severities = &options.policy.config.config.severity;
     let severity_of = |m: &RuleMeta, s: sandbox::Severity| {
@@ -448,6 +461,8 @@ struct ComponentRun {
     ran: bool,
     /// Options its rules refused.
     config_errors: Vec<ErrorEntry>,
+    /// Why `check` failed, after `rules()` succeeded.
+    error: Option<sandbox::RuleError>,
 }
 
 fn run_component(
@@ -474,6 +489,7 @@ fn run_component(
         findings: Vec::new(),
         ran: !selected.is_empty(),
         config_errors,
+        error: None,
     };
     if selected.is_empty() {
         return Ok(done);
@@ -486,11 +502,37 @@ fn run_component(
         (0..objects.len()).filter(|&i| all_kinds || kinds.contains(objects[i].kind.as_str())).collect();
     let batch: Vec<Resource> = wanted.iter().map(|&i| resources[i].clone()).collect();
 
-    let findings = if batch.is_empty() {
-        Vec::new()
+    let checked = if batch.is_empty() {
+        Ok(Vec::new())
     } else {
-        let batch_name = format!("{} resources from {} file(s)", batch.len(), count_files(&wanted, objects));
-        let mut findings = instance.check(&batch, &options, &batch_name)?;
+        check_batch(&mut instance, source, &rules, &selected, &options, &wanted, &batch, objects)
+    };
+    match checked {
+        Ok(findings) => done.findings = findings,
+        // The rules stay known (for ignores and typo warnings); the component did not run.
+        Err(e) => {
+            done.ran = false;
+            done.error = Some(e);
+        }
+    }
+    Ok(done)
+}
+
+/// Call `check` on the batch and validate what came back.
+#[allow(clippy::too_many_arguments)]
+fn check_batch(
+    instance: &mut sandbox::RuleInstance,
+    source: &RuleSource,
+    rules: &[RuleMeta],
+    selected: &[&RuleMeta],
+    options: &[RuleOptions],
+    wanted: &[usize],
+    batch: &[Resource],
+    objects: &[Object],
+) -> Result<Vec<sandbox::Finding>, sandbox::RuleError> {
+    {
+        let batch_name = format!("{} resources from {} file(s)", batch.len(), count_files(wanted, objects));
+        let mut findings = instance.check(batch, options, &batch_name)?;
         check_output(&source.name, &findings, instance.limits(), &batch_name)?;
         let ids: BTreeSet<&str> = rules.iter().map(|r| r.id.as_str()).collect();
         for f in &mut findings {
@@ -518,10 +560,8 @@ fn run_component(
         // Rules that were not selected may still run inside the component; drop theirs.
         let wanted: BTreeSet<&str> = selected.iter().map(|r| r.id.as_str()).collect();
         findings.retain(|f| wanted.contains(f.rule.as_str()));
-        findings
-    };
-    done.findings = findings;
-    Ok(done)
+        Ok(findings)
+    }
 }
 
 /// The output caps: a rule that floods the report is an error, and none of its

@@ -60,6 +60,8 @@ struct Entry {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct File {
+    /// Checked before the strict parse (see `load`).
+    #[allow(dead_code)]
     version: u32,
     entries: Vec<Entry>,
 }
@@ -90,18 +92,28 @@ pub fn create(findings: &[FindingEntry]) -> String {
 /// Read a baseline file; the error says what is wrong and where.
 pub fn load(path: &str) -> Result<Baseline, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: cannot read the baseline: {e}"))?;
-    let file: File = serde_json::from_str(&text).map_err(|e| {
+    let not_a_baseline = |e: serde_json::Error| {
         format!(
             "{path}:{}: not a rewheel baseline: {e}; write one with `rewheel baseline create PATH… > {path}`",
             e.line()
         )
-    })?;
-    if file.version != BASELINE_VERSION {
-        return Err(format!(
-            "{path}: baseline version {} is not supported (this rewheel reads version {BASELINE_VERSION}); recreate it with `rewheel baseline create`",
-            file.version
-        ));
+    };
+    // The version first: a newer file's new fields must not read as corruption.
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(not_a_baseline)?;
+    match value.get("version").and_then(serde_json::Value::as_u64) {
+        Some(v) if v == u64::from(BASELINE_VERSION) => {}
+        Some(v) => {
+            return Err(format!(
+                "{path}: baseline version {v} is not supported (this rewheel reads version {BASELINE_VERSION}); recreate it with `rewheel baseline create`"
+            ));
+        }
+        None => {
+            return Err(format!(
+                "{path}: not a rewheel baseline: no `version`; write one with `rewheel baseline create`"
+            ));
+        }
     }
+    let file: File = serde_json::from_str(&text).map_err(not_a_baseline)?;
     let mut entries = BTreeMap::new();
     for e in file.entries {
         *entries.entry(e.key).or_default() += e.count;

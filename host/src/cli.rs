@@ -43,6 +43,40 @@ enum Command {
     /// Inspect the configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Scaffold a rule crate: Cargo.toml on rules-sdk, a working rule, a native test, cases/.
+    New {
+        /// Crate name, kebab-case, e.g. team-redpanda-rules.
+        name: String,
+        /// The component slug the rules audit (rule id prefix) [default: the name].
+        #[arg(long, value_name = "SLUG")]
+        component: Option<String>,
+        /// Where to create the crate [default: ./NAME].
+        #[arg(long, value_name = "PATH")]
+        dir: Option<std::path::PathBuf>,
+        /// The rules-sdk crate to depend on [default: the one beside this rewheel's sources].
+        #[arg(long, value_name = "PATH")]
+        sdk: Option<std::path::PathBuf>,
+    },
+    /// Run a rule component on fixture cases and compare with each case's expected.yaml.
+    Test {
+        /// A rule crate (built with cargo for wasm32-wasip2 first) or a .wasm component.
+        #[arg(value_name = "CRATE|WASM")]
+        target: std::path::PathBuf,
+        /// The cases: folders with input manifests and an expected.yaml [default: CRATE/cases].
+        #[arg(long, value_name = "DIR")]
+        cases: Option<std::path::PathBuf>,
+        /// text, or junit (XML) for CI test reports.
+        #[arg(long, value_enum, default_value_t = TestFormat::Text)]
+        format: TestFormat,
+        #[arg(long)]
+        no_cache: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum TestFormat {
+    Text,
+    Junit,
 }
 
 #[derive(Debug, Subcommand)]
@@ -92,6 +126,24 @@ enum RulesCommand {
         #[command(flatten)]
         rules: RuleArgs,
     },
+    /// Show a component: its rules and metadata, the contract version it targets, its sha256 and imports.
+    Inspect {
+        /// The .wasm rule component.
+        wasm: std::path::PathBuf,
+        #[arg(long, value_enum, default_value_t = InspectFormat::Text)]
+        format: InspectFormat,
+    },
+    /// Write rewheel.lock (beside rewheel.toml) with the sha256 of every rule component in use.
+    Lock {
+        #[command(flatten)]
+        rules: RuleArgs,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum InspectFormat {
+    Text,
+    Json,
 }
 
 /// What every run over manifests takes: inputs, rules, configuration.
@@ -163,6 +215,9 @@ struct RuleArgs {
     /// Do not load the rule pack built into this binary.
     #[arg(long)]
     no_builtin_rules: bool,
+    /// Refuse any rule component whose sha256 is not in rewheel.lock (`rewheel rules lock`).
+    #[arg(long)]
+    locked: bool,
     /// Compile every component afresh; neither read nor write the cache
     /// ($REWHEEL_CACHE_DIR, $XDG_CACHE_HOME/rewheel or ~/.cache/rewheel).
     #[arg(long)]
@@ -176,8 +231,12 @@ impl RuleArgs {
 
     /// rewheel.toml, or an error line for stderr.
     fn load_config(&self) -> Result<LoadedConfig, String> {
+        self.load_config_entry().map_err(|e| format!("error: {e}"))
+    }
+
+    fn load_config_entry(&self) -> Result<LoadedConfig, config::ConfigError> {
         let cwd = std::env::current_dir().unwrap_or_default();
-        config::load(self.config.as_deref(), &cwd).map_err(|e| format!("error: {e}"))
+        config::load(self.config.as_deref(), &cwd)
     }
 }
 
@@ -296,6 +355,10 @@ pub fn main() -> ExitCode {
         Command::Config(ConfigCommand::Show { rules, selection, limits, no_inline_ignores }) => {
             config_show(&rules, &selection, &limits, no_inline_ignores)
         }
+        Command::Rules(RulesCommand::Inspect { wasm, format }) => rules_inspect(&wasm, format),
+        Command::Rules(RulesCommand::Lock { rules }) => rules_lock(rules),
+        Command::New { name, component, dir, sdk } => new_rule(name, component, dir, sdk),
+        Command::Test { target, cases, format, no_cache } => test_rule(&target, cases, format, no_cache),
     }
 }
 
@@ -304,25 +367,69 @@ pub fn main() -> ExitCode {
 fn rule_sources(args: &RuleArgs, config: &LoadedConfig) -> (Vec<rulepack::RuleSource>, Vec<crate::report::ErrorEntry>) {
     let builtin = !args.no_builtin_rules && config.config.rules.builtin.unwrap_or(true);
     let mut sources = if builtin { rulepack::builtin() } else { Vec::new() };
-    let mut paths: Vec<String> = config.config.rules.paths.iter().map(|p| config.resolve(p)).collect();
-    paths.extend(args.rules.iter().cloned());
-    let (extra, errors) = rulepack::from_paths(&paths);
+    let mut errors = Vec::new();
+    for entry in &config.config.rules.paths {
+        let path = config.resolve(entry.path());
+        match entry.sha256() {
+            Some(sha) => match rulepack::pinned(&path, sha) {
+                Ok(source) => sources.push(source),
+                Err(e) => errors.push(e),
+            },
+            None => {
+                let (extra, more) = rulepack::from_paths(&[path]);
+                sources.extend(extra);
+                errors.extend(more);
+            }
+        }
+    }
+    let (extra, more) = rulepack::from_paths(&args.rules);
     sources.extend(extra);
+    errors.extend(more);
+    if args.locked {
+        let path = crate::lock::path_for(config);
+        match crate::lock::load(&path) {
+            Ok(lock) => {
+                let (kept, refused) = crate::lock::enforce(&lock, sources);
+                sources = kept;
+                errors.extend(refused);
+            }
+            Err(e) => {
+                errors.push(crate::report::ErrorEntry::input(&path.display().to_string(), None, e));
+                sources = Vec::new();
+            }
+        }
+    }
     (sources, errors)
 }
 
+/// A configuration problem as a report error.
+fn config_error(e: &config::ConfigError) -> crate::report::ErrorEntry {
+    crate::report::ErrorEntry {
+        kind: crate::report::ErrorKind::Config,
+        file: (!e.file.is_empty()).then(|| e.file.clone()),
+        line: e.line,
+        rule: None,
+        message: e.message.clone(),
+    }
+}
+
 /// Everything an audit or a baseline run needs, from flags and rewheel.toml.
-fn audit_options(run: RunArgs, baseline: Option<crate::baseline::Baseline>) -> Result<AuditOptions, String> {
-    let config = run.rules.load_config()?;
+fn audit_options(
+    run: RunArgs,
+    baseline: Option<crate::baseline::Baseline>,
+) -> Result<AuditOptions, config::ConfigError> {
+    let config = run.rules.load_config_entry()?;
     let limits = LimitPolicy {
         run: run.limits.values().apply(config.config.limits.all().apply(Limits::default())),
         rule: config.config.limits.rule.clone(),
     };
     let (rules, rule_errors) = rule_sources(&run.rules, &config);
     if rules.is_empty() && rule_errors.is_empty() {
-        return Err(
-            "error: no rules to run: drop --no-builtin-rules (or `builtin = false`) or add --rules DIR|FILE".into()
-        );
+        return Err(config::ConfigError {
+            file: String::new(),
+            line: None,
+            message: "no rules to run: drop --no-builtin-rules (or `builtin = false`) or add --rules DIR|FILE".into(),
+        });
     }
     let suppressions = crate::suppress::Suppressions {
         inline: !run.no_inline_ignores,
@@ -362,21 +469,25 @@ fn audit_command(args: AuditArgs) -> ExitCode {
         );
         return ExitCode::from(EXIT_ERROR);
     }
-    let baseline = match args.baseline.as_deref().map(crate::baseline::load).transpose() {
-        Ok(b) => b,
+    // A configuration or baseline that cannot be used still gets a report
+    // (with the error) in every format asked for: CI uploads what it expects.
+    let baseline = args.baseline.as_deref().map(crate::baseline::load).transpose();
+    let options = baseline
+        .map_err(|e| crate::report::ErrorEntry {
+            kind: crate::report::ErrorKind::Config,
+            file: None,
+            line: None,
+            rule: None,
+            message: e,
+        })
+        .and_then(|b| audit_options(args.run, b).map_err(|e| config_error(&e)));
+    let report = match options {
+        Ok(o) => audit::run(o),
         Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(EXIT_ERROR);
+            eprintln!("{}", crate::text::error_line(&e));
+            crate::report::Report::with_errors(vec![e])
         }
     };
-    let options = match audit_options(args.run, baseline) {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(EXIT_ERROR);
-        }
-    };
-    let report = audit::run(options);
     for output in &outputs {
         let colour = output.file.is_none()
             && match args.color {
@@ -414,7 +525,7 @@ fn baseline_create(run: RunArgs, output: Option<std::path::PathBuf>) -> ExitCode
     let options = match audit_options(run, None) {
         Ok(o) => o,
         Err(e) => {
-            eprintln!("{e}");
+            eprintln!("{}", crate::text::error_line(&config_error(&e)));
             return ExitCode::from(EXIT_ERROR);
         }
     };
@@ -442,6 +553,263 @@ fn baseline_create(run: RunArgs, output: Option<std::path::PathBuf>) -> ExitCode
         }
     );
     ExitCode::from(if report.errors.is_empty() { EXIT_CLEAN } else { EXIT_ERROR })
+}
+
+fn rules_lock(args: RuleArgs) -> ExitCode {
+    let config = match args.load_config() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
+    let (sources, errors) = rule_sources(&RuleArgs { locked: false, ..args }, &config);
+    for e in &errors {
+        eprintln!("{}", crate::text::error_line(e));
+    }
+    if !errors.is_empty() {
+        eprintln!("error: rewheel.lock not written: fix the rule sources above first");
+        return ExitCode::from(EXIT_ERROR);
+    }
+    let path = crate::lock::path_for(&config);
+    if let Err(e) = std::fs::write(&path, crate::lock::render(&sources)) {
+        eprintln!("error: {}: {e}", path.display());
+        return ExitCode::from(EXIT_ERROR);
+    }
+    eprintln!(
+        "{}: {} rule component{} locked",
+        path.display(),
+        sources.len(),
+        if sources.len() == 1 { "" } else { "s" }
+    );
+    ExitCode::from(EXIT_CLEAN)
+}
+
+fn rules_inspect(wasm: &std::path::Path, format: InspectFormat) -> ExitCode {
+    let name = wasm.display().to_string();
+    let bytes = match std::fs::read(wasm) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("error: {name}: cannot read: {e}");
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
+    let source = rulepack::RuleSource { name: name.clone(), bytes: std::borrow::Cow::Owned(bytes) };
+    let sandbox = match crate::sandbox::Sandbox::new(Limits::default(), Cache::from_env()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: cannot start the sandbox: {e}");
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
+    let inspection = match sandbox.inspect(&name, &source.bytes) {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!("error: {}: {}", e.component, e.message);
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
+    let (components, errors) = match &inspection.compatible {
+        Ok(()) => audit::list_rules(std::slice::from_ref(&source), Limits::default(), 1, Cache::from_env()),
+        Err(_) => (Vec::new(), Vec::new()),
+    };
+    let rules: Vec<&crate::sandbox::RuleMeta> = components.iter().flat_map(|c| c.rules.iter()).collect();
+    let sha = crate::cache::sha256_hex(&source.bytes);
+    let rule_json = |r: &crate::sandbox::RuleMeta| {
+        serde_json::json!({
+            "id": r.id,
+            "component": r.component,
+            "category": audit::category_name(r.category),
+            "severity": audit::severity(r.default_severity).as_str(),
+            "summary": r.summary,
+            "replace_with": r.replace_with,
+            "sources": r.sources,
+            "kinds": r.kinds,
+            "supersedes": r.supersedes,
+            "options": r.options.iter().map(|o| serde_json::json!({"name": o.name, "description": o.description})).collect::<Vec<_>>(),
+        })
+    };
+    let out = match format {
+        InspectFormat::Json => {
+            let mut text = serde_json::to_string_pretty(&serde_json::json!({
+                "file": name,
+                "sha256": sha,
+                "size": source.bytes.len(),
+                "contract": inspection.contract,
+                "host_contract": crate::sandbox::CONTRACT_VERSION,
+                "compatible": inspection.compatible.is_ok(),
+                "incompatibility": inspection.compatible.as_ref().err(),
+                "imports": inspection.imports,
+                "exports": inspection.exports,
+                "rules": rules.iter().map(|r| rule_json(r)).collect::<Vec<_>>(),
+                "errors": errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>(),
+            }))
+            .expect("serialises");
+            text.push('\n');
+            text
+        }
+        InspectFormat::Text => {
+            let mut text = format!(
+                "{name}\n  sha256:    {sha}\n  size:      {} bytes\n  contract:  {}{}\n",
+                source.bytes.len(),
+                inspection
+                    .contract
+                    .as_deref()
+                    .map(|v| format!("rewheel:rule@{v}"))
+                    .unwrap_or_else(|| "none (does not import rewheel:rule)".into()),
+                match &inspection.compatible {
+                    Ok(()) => format!(" (runs on this rewheel: rewheel:rule@{})", crate::sandbox::CONTRACT_VERSION),
+                    Err(why) => format!(" — NOT runnable here: {why}"),
+                }
+            );
+            text.push_str("  imports:\n");
+            for i in &inspection.imports {
+                text.push_str(&format!("    {i}\n"));
+            }
+            text.push_str(&format!("  exports:   {}\n", inspection.exports.join(", ")));
+            text.push_str(&format!("  rules ({}):\n", rules.len()));
+            for r in &rules {
+                text.push_str(&format!(
+                    "    {}  [{} {} {}] {}\n",
+                    r.id,
+                    r.component,
+                    audit::category_name(r.category),
+                    audit::severity(r.default_severity).as_str(),
+                    r.summary
+                ));
+                if !r.kinds.is_empty() {
+                    text.push_str(&format!("      kinds: {}\n", r.kinds.join(", ")));
+                }
+                for o in &r.options {
+                    text.push_str(&format!("      option {}: {}\n", o.name, o.description));
+                }
+            }
+            text
+        }
+    };
+    print!("{out}");
+    for e in &errors {
+        eprintln!("{}", crate::text::error_line(e));
+    }
+    ExitCode::from(if inspection.compatible.is_ok() && errors.is_empty() { EXIT_CLEAN } else { EXIT_ERROR })
+}
+
+fn new_rule(
+    name: String,
+    component: Option<String>,
+    dir: Option<std::path::PathBuf>,
+    sdk: Option<std::path::PathBuf>,
+) -> ExitCode {
+    let Some(sdk) = sdk.or_else(crate::scaffold::default_sdk) else {
+        eprintln!(
+            "error: where is rules-sdk? This rewheel was built from sources that are gone; give --sdk PATH (the rules-sdk folder of a rewheel checkout)"
+        );
+        return ExitCode::from(EXIT_ERROR);
+    };
+    if !sdk.join("Cargo.toml").is_file() {
+        eprintln!("error: {}: no Cargo.toml; --sdk must be the rules-sdk folder of a rewheel checkout", sdk.display());
+        return ExitCode::from(EXIT_ERROR);
+    }
+    let sdk = sdk.canonicalize().unwrap_or(sdk);
+    let new = crate::scaffold::NewRule {
+        component: component.unwrap_or_else(|| name.clone()),
+        dir: dir.unwrap_or_else(|| std::path::PathBuf::from(&name)),
+        name,
+        sdk,
+    };
+    match crate::scaffold::create(&new) {
+        Ok(files) => {
+            println!("created {} ({} files):", new.dir.display(), files.len());
+            for f in files {
+                println!("  {}", f.display());
+            }
+            let lib = new.name.replace('-', "_");
+            println!(
+                "\nnext:\n  cd {}\n  cargo test                                     # native tests\n  cargo build --release --target wasm32-wasip2\n  rewheel test .                                 # the component on cases/\n  rewheel audit rendered/ --rules target/wasm32-wasip2/release/{lib}.wasm",
+                new.dir.display()
+            );
+            ExitCode::from(EXIT_CLEAN)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+/// Build the rule crate at `dir` for wasm32-wasip2; the component's path.
+fn build_crate(dir: &std::path::Path) -> Result<std::path::PathBuf, String> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    eprintln!("building {} for wasm32-wasip2 (cargo build --release)…", dir.display());
+    let output = std::process::Command::new(cargo)
+        .current_dir(dir)
+        .args(["build", "--release", "--target", "wasm32-wasip2", "--message-format=json-render-diagnostics"])
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !output.status.success() {
+        return Err(format!("cargo build failed in {} (see above)", dir.display()));
+    }
+    let artifacts = crate::casetest::wasm_artifacts(&String::from_utf8_lossy(&output.stdout));
+    match artifacts.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => Err(format!(
+            "cargo built no .wasm in {}: is `crate-type = [\"cdylib\", ...]` set under [lib]?",
+            dir.display()
+        )),
+        many => Err(format!(
+            "cargo built several components in {}: {}; give the .wasm to test",
+            dir.display(),
+            many.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+        )),
+    }
+}
+
+fn test_rule(
+    target: &std::path::Path,
+    cases: Option<std::path::PathBuf>,
+    format: TestFormat,
+    no_cache: bool,
+) -> ExitCode {
+    let is_crate = target.join("Cargo.toml").is_file();
+    let wasm = if is_crate {
+        match build_crate(target) {
+            Ok(w) => w,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(EXIT_ERROR);
+            }
+        }
+    } else {
+        target.to_path_buf()
+    };
+    let Some(cases) = cases.or_else(|| is_crate.then(|| target.join("cases"))) else {
+        eprintln!("error: give --cases DIR for a .wasm component (a crate's default is CRATE/cases)");
+        return ExitCode::from(EXIT_ERROR);
+    };
+    let name = wasm.display().to_string();
+    let bytes = match std::fs::read(&wasm) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("error: {name}: cannot read: {e}");
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
+    let source = rulepack::RuleSource { name: name.clone(), bytes: std::borrow::Cow::Owned(bytes) };
+    let cache = if no_cache { Cache::disabled() } else { Cache::from_env() };
+    let results = match crate::casetest::run(&source, &cases, cache) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
+    let out = match format {
+        TestFormat::Text => crate::casetest::to_text(&name, &results),
+        TestFormat::Junit => crate::casetest::to_junit(&name, &results),
+    };
+    print!("{out}");
+    ExitCode::from(if crate::casetest::all_passed(&results) { EXIT_CLEAN } else { EXIT_FINDINGS })
 }
 
 fn config_show(rules: &RuleArgs, selection: &SelectionArgs, limits: &LimitArgs, no_inline_ignores: bool) -> ExitCode {

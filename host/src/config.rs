@@ -71,9 +71,10 @@ pub struct Config {
 pub struct RulesConfig {
     /// Load the rule pack built into the binary (default true).
     pub builtin: Option<bool>,
-    /// Extra rule components: `.wasm` files or directories, relative to the file.
+    /// Extra rule components: `.wasm` files or directories, relative to the
+    /// file; a file may be pinned to its SHA-256.
     #[serde(default)]
-    pub paths: Vec<String>,
+    pub paths: Vec<RulePath>,
     /// Run only rules matching one of these (rule id, component or category,
     /// globs allowed); empty means every rule.
     #[serde(default)]
@@ -84,6 +85,39 @@ pub struct RulesConfig {
     /// Options per rule id, passed to the rule through the WIT contract.
     #[serde(default)]
     pub options: BTreeMap<String, toml::Table>,
+}
+
+/// A rule source in `[rules] paths`: `"team.wasm"`, or
+/// `{ path = "team.wasm", sha256 = "…" }` to refuse any other bytes.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum RulePath {
+    Path(String),
+    Pinned(PinnedPath),
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PinnedPath {
+    pub path: String,
+    /// Lowercase hex SHA-256 of the `.wasm` file.
+    pub sha256: String,
+}
+
+impl RulePath {
+    pub fn path(&self) -> &str {
+        match self {
+            RulePath::Path(p) => p,
+            RulePath::Pinned(p) => &p.path,
+        }
+    }
+
+    pub fn sha256(&self) -> Option<&str> {
+        match self {
+            RulePath::Path(_) => None,
+            RulePath::Pinned(p) => Some(&p.sha256),
+        }
+    }
 }
 
 /// One `[[exemption]]` as written.
@@ -202,6 +236,7 @@ pub struct ConfigError {
 impl std::fmt::Display for ConfigError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.line {
+            _ if self.file.is_empty() => write!(f, "{}", self.message),
             Some(line) => write!(f, "{}:{line}: {}", self.file, self.message),
             None => write!(f, "{}: {}", self.file, self.message),
         }
@@ -253,8 +288,11 @@ impl LoadedConfig {
 pub fn load(explicit: Option<&Path>, start: &Path) -> Result<LoadedConfig, ConfigError> {
     let path = match explicit {
         Some(p) => p.to_path_buf(),
-        None => match start.ancestors().map(|d| d.join(FILE_NAME)).find(|p| p.is_file()) {
-            Some(p) => p,
+        // Found upward: name it relative to `start` (`../rewheel.toml`), so
+        // reports do not vary with where the repository is checked out.
+        None => match start.ancestors().enumerate().find(|(_, d)| d.join(FILE_NAME).is_file()) {
+            Some((0, _)) => PathBuf::from(FILE_NAME),
+            Some((up, _)) => (0..up).map(|_| "..").collect::<PathBuf>().join(FILE_NAME),
             None => return Ok(LoadedConfig::default()),
         },
     };
@@ -342,14 +380,30 @@ pub struct Subject<'a> {
 impl Exemption {
     /// Does every given selector match?
     pub fn matches(&self, s: &Subject) -> bool {
+        self.matches_rule(s.rule, s.component, s.category)
+            && self.matches_resource(s.kind, s.namespace, s.name, s.template, s.file)
+    }
+
+    /// Does the `rule` selector (if any) match this rule?
+    pub fn matches_rule(&self, id: &str, component: &str, category: &str) -> bool {
+        self.rule.as_ref().is_none_or(|m| m.is_match(id) || m.is_match(component) || m.is_match(category))
+    }
+
+    /// Do the resource selectors (kind, namespace, name, template, file) match?
+    pub fn matches_resource(
+        &self,
+        kind: &str,
+        namespace: Option<&str>,
+        name: &str,
+        template: Option<&str>,
+        file: &str,
+    ) -> bool {
         let is = |m: &Option<GlobMatcher>, v: Option<&str>| m.as_ref().is_none_or(|m| v.is_some_and(|v| m.is_match(v)));
-        let rule =
-            self.rule.as_ref().is_none_or(|m| m.is_match(s.rule) || m.is_match(s.component) || m.is_match(s.category));
-        rule && is(&self.kind, Some(s.kind))
-            && is(&self.namespace, s.namespace)
-            && is(&self.name, Some(s.name))
-            && is(&self.template, s.template)
-            && is(&self.file, Some(s.file.strip_prefix("./").unwrap_or(s.file)))
+        is(&self.kind, Some(kind))
+            && is(&self.namespace, namespace)
+            && is(&self.name, Some(name))
+            && is(&self.template, template)
+            && is(&self.file, Some(file.strip_prefix("./").unwrap_or(file)))
     }
 
     /// Has it expired on `today` (it applies through its `expires` day)?
@@ -390,13 +444,16 @@ fn compile_exemptions(loaded: &LoadedConfig) -> Result<Vec<Exemption>, ConfigErr
         for (field, value) in fields {
             compiled.push(match value {
                 None => None,
-                Some(pattern) => Some(
-                    globset::GlobBuilder::new(pattern)
-                        .literal_separator(matches!(field, "template" | "file"))
-                        .build()
-                        .map(|g: Glob| g.compile_matcher())
-                        .map_err(|err| fail(format!("exemption {} `{field}`: {err}", index + 1)))?,
-                ),
+                Some(pattern) => {
+                    let pattern = if field == "file" { pattern.strip_prefix("./").unwrap_or(pattern) } else { pattern };
+                    Some(
+                        globset::GlobBuilder::new(pattern)
+                            .literal_separator(matches!(field, "template" | "file"))
+                            .build()
+                            .map(|g: Glob| g.compile_matcher())
+                            .map_err(|err| fail(format!("exemption {} `{field}`: {err}", index + 1)))?,
+                    )
+                }
             });
         }
         let expires = match &e.expires {
@@ -531,6 +588,15 @@ mod tests {
         let (line, message) = parse("[severity]\nnovu = \"fatal\"\n").unwrap_err();
         assert_eq!(line, Some(2));
         assert!(message.contains("fatal"), "{message}");
+    }
+
+    #[test]
+    fn rule_paths_plain_or_pinned() {
+        let c = parse("[rules]\npaths = [\"a/\", { path = \"b.wasm\", sha256 = \"00ff\" }]\n").unwrap();
+        assert_eq!(c.rules.paths[0].path(), "a/");
+        assert_eq!(c.rules.paths[1].sha256(), Some("00ff"));
+        let (line, _) = parse("[rules]\npaths = [{ path = \"b.wasm\", sha = \"00ff\" }]\n").unwrap_err();
+        assert_eq!(line, Some(2));
     }
 
     #[test]

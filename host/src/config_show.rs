@@ -56,14 +56,30 @@ pub fn show(config: &LoadedConfig, flags: &Flags) -> String {
     } else {
         line(&mut out, "builtin", c.rules.builtin.unwrap_or(true), &origin(&["rules", "builtin"]));
     }
-    let mut paths: Vec<String> = c.rules.paths.iter().map(|p| config.resolve(p)).collect();
+    let mut paths: Vec<toml::Value> = c
+        .rules
+        .paths
+        .iter()
+        .map(|p| {
+            let path = toml::Value::String(config.resolve(p.path()));
+            match p.sha256() {
+                None => path,
+                Some(sha) => {
+                    let mut t = toml::Table::new();
+                    t.insert("path".into(), path);
+                    t.insert("sha256".into(), toml::Value::String(sha.into()));
+                    toml::Value::Table(t)
+                }
+            }
+        })
+        .collect();
     let mut paths_origin = origin(&["rules", "paths"]);
     if !flags.rules.is_empty() {
-        paths.extend(flags.rules.iter().cloned());
+        paths.extend(flags.rules.iter().cloned().map(toml::Value::String));
         paths_origin =
             if c.rules.paths.is_empty() { "--rules".into() } else { format!("{paths_origin}, then --rules") };
     }
-    line(&mut out, "paths", strings(&paths), &paths_origin);
+    line(&mut out, "paths", toml::Value::Array(paths), &paths_origin);
     for (key, flag, from_file) in
         [("select", &flags.select, &c.rules.select), ("ignore", &flags.ignore, &c.rules.ignore)]
     {

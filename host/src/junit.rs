@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 
 use crate::report::{FindingEntry, Report, SuppressedEntry};
 
-fn escape(s: &str) -> String {
+pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

@@ -266,20 +266,39 @@ pub struct SeverityCounts {
     pub error: u32,
 }
 
+/// The report order of findings: file, document, rule, resource, message, path.
+pub fn finding_order(a: &FindingEntry, b: &FindingEntry) -> std::cmp::Ordering {
+    (&a.location.file, a.location.document, &a.rule, &a.resource, &a.message, &a.path).cmp(&(
+        &b.location.file,
+        b.location.document,
+        &b.rule,
+        &b.resource,
+        &b.message,
+        &b.path,
+    ))
+}
+
 impl Report {
+    /// A report of a run that could not start: only `errors`.
+    pub fn with_errors(errors: Vec<ErrorEntry>) -> Report {
+        let mut report = Report {
+            version: REPORT_VERSION,
+            findings: Vec::new(),
+            errors,
+            skipped: Vec::new(),
+            suppressed: Vec::new(),
+            warnings: Vec::new(),
+            summary: Summary::default(),
+            rules: Vec::new(),
+        };
+        report.finish();
+        report
+    }
+
     /// Sort everything into its stable order and fill the summary counts that
     /// follow from the lists.
     pub fn finish(&mut self) {
-        self.findings.sort_by(|a, b| {
-            (&a.location.file, a.location.document, &a.rule, &a.resource, &a.message, &a.path).cmp(&(
-                &b.location.file,
-                b.location.document,
-                &b.rule,
-                &b.resource,
-                &b.message,
-                &b.path,
-            ))
-        });
+        self.findings.sort_by(finding_order);
         self.errors.sort_by(|a, b| {
             (&a.file, a.line, &a.rule, a.kind, &a.message).cmp(&(&b.file, b.line, &b.rule, b.kind, &b.message))
         });
@@ -287,20 +306,7 @@ impl Report {
         self.rules.sort();
         self.warnings.sort();
         self.warnings.dedup();
-        self.suppressed.sort_by(|a, b| {
-            let key = |e: &SuppressedEntry| {
-                let f = &e.finding;
-                (
-                    f.location.file.clone(),
-                    f.location.document,
-                    f.rule.clone(),
-                    f.resource.clone(),
-                    f.message.clone(),
-                    f.path.clone(),
-                )
-            };
-            key(a).cmp(&key(b))
-        });
+        self.suppressed.sort_by(|a, b| finding_order(&a.finding, &b.finding));
         let mut suppressed = SuppressedCounts::default();
         for e in &self.suppressed {
             suppressed.total += 1;
@@ -355,6 +361,13 @@ impl Report {
             s.errors,
             plural(s.errors)
         );
+        if s.suppressed.total > 0 || s.warnings > 0 {
+            let _ = writeln!(
+                out,
+                "Suppressed: {} ({} inline, {} exemption, {} baseline). Warnings about the configuration: {}.\n",
+                s.suppressed.total, s.suppressed.inline, s.suppressed.exemption, s.suppressed.baseline, s.warnings
+            );
+        }
         let mut by_component: BTreeMap<&str, Vec<&FindingEntry>> = BTreeMap::new();
         for f in &self.findings {
             by_component.entry(&f.component).or_default().push(f);
@@ -434,7 +447,36 @@ impl Report {
                     (None, _, Some(r)) => format!("rule `{r}`"),
                     _ => String::new(),
                 };
-                let _ = writeln!(out, "- {:?} {place}: {}", e.kind, e.message);
+                let _ = writeln!(out, "- {} error {place}: {}", e.kind.as_str(), e.message);
+            }
+        }
+        if !self.warnings.is_empty() {
+            out.push_str("\n## Warnings\n\n");
+            for w in &self.warnings {
+                let place = match (&w.file, w.line) {
+                    (Some(f), Some(l)) => format!(" `{f}:{l}`"),
+                    (Some(f), None) => format!(" `{f}`"),
+                    _ => String::new(),
+                };
+                let _ = writeln!(out, "- {}{place}: {}", w.kind.as_str(), w.message);
+            }
+        }
+        if !self.suppressed.is_empty() {
+            out.push_str("\n## Suppressed\n\n");
+            for e in &self.suppressed {
+                let f = &e.finding;
+                let _ = writeln!(
+                    out,
+                    "- `{}` `{}` — `{}:{}`: {} by {} (`{}`): {}",
+                    f.rule,
+                    resource_name(&f.resource),
+                    f.location.file,
+                    f.location.line,
+                    f.severity.as_str(),
+                    e.suppression.kind.as_str(),
+                    e.suppression.source,
+                    e.suppression.reason
+                );
             }
         }
         out

@@ -59,6 +59,26 @@ pub fn from_paths(paths: &[String]) -> (Vec<RuleSource>, Vec<ErrorEntry>) {
     (sources, errors)
 }
 
+/// Read the component at `path` and refuse it unless its SHA-256 is `sha256`
+/// (a pin from rewheel.toml). Pins name one file, not a directory.
+pub fn pinned(path: &str, sha256: &str) -> Result<RuleSource, ErrorEntry> {
+    if Path::new(path).is_dir() {
+        return Err(ErrorEntry::input(path, None, "a sha256 pin names one .wasm file, not a directory".into()));
+    }
+    let bytes =
+        std::fs::read(path).map_err(|e| ErrorEntry::input(path, None, format!("cannot read rule component: {e}")))?;
+    let actual = crate::cache::sha256_hex(&bytes);
+    if !actual.eq_ignore_ascii_case(sha256.trim()) {
+        return Err(ErrorEntry::rule(
+            path,
+            format!(
+                "sha256 is {actual}, but rewheel.toml pins {sha256}; refused. If the new component is reviewed, update the pin"
+            ),
+        ));
+    }
+    Ok(RuleSource { name: path.to_string(), bytes: Cow::Owned(bytes) })
+}
+
 fn read(path: &str, sources: &mut Vec<RuleSource>, errors: &mut Vec<ErrorEntry>) {
     match std::fs::read(path) {
         Ok(bytes) => sources.push(RuleSource { name: path.to_string(), bytes: Cow::Owned(bytes) }),

@@ -110,6 +110,18 @@ pub struct RuleInstance {
     limits: Limits,
 }
 
+/// What `rewheel rules inspect` shows about a component.
+#[derive(Debug, Clone)]
+pub struct Inspection {
+    /// Interfaces it imports (WASI, the contract's types), as named in the component.
+    pub imports: Vec<String>,
+    pub exports: Vec<String>,
+    /// The `rewheel:rule` version it targets, if it imports the contract.
+    pub contract: Option<String>,
+    /// Whether this host runs it, or why not.
+    pub compatible: Result<(), String>,
+}
+
 /// Why a rule produced no result.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuleError {
@@ -173,6 +185,27 @@ impl Sandbox {
             .map_err(|e| RuleError::new(name, format!("not a valid rule component: {}", one_line(&e))))?;
         self.check_contract(name, &component)?;
         Ok(LoadedComponent { name: name.to_string(), component })
+    }
+
+    /// What a component imports and exports, and the contract version it
+    /// targets (from its `rewheel:rule/…@VERSION` imports), without refusing
+    /// an incompatible one: for `rewheel rules inspect`.
+    pub fn inspect(&self, name: &str, bytes: &[u8]) -> Result<Inspection, RuleError> {
+        let component = self
+            .cache
+            .load_or_compile(&self.engine, bytes)
+            .map_err(|e| RuleError::new(name, format!("not a valid rule component: {}", one_line(&e))))?;
+        let ty = component.component_type();
+        let imports: Vec<String> = ty.imports(&self.engine).map(|(n, _)| n.to_string()).collect();
+        let exports: Vec<String> = ty.exports(&self.engine).map(|(n, _)| n.to_string()).collect();
+        let prefix = format!("{CONTRACT_PACKAGE}/");
+        let contract = imports
+            .iter()
+            .filter_map(|i| i.strip_prefix(&prefix))
+            .map(|rest| rest.split_once('@').map_or("unversioned", |(_, v)| v).to_string())
+            .next();
+        let compatible = self.check_contract(name, &component).map_err(|e| e.message);
+        Ok(Inspection { imports, exports, contract, compatible })
     }
 
     /// Refuse a component built against another version of the contract, or

@@ -5,7 +5,7 @@
 //! start line with the resource identity in the message and as a logical
 //! location; suppressed findings as results with a `suppressions` entry
 //! (inline ignores are `inSource`, exemptions and the baseline `external`),
-//! which code scanning shows as dismissed; input, parse, rule and config
+//! so viewers that honour SARIF suppressions hide them; input, parse, rule and config
 //! errors and configuration warnings as tool execution notifications.
 //! File paths stay relative as given (`uriBaseId: %SRCROOT%`), so uploads
 //! line up with the repository.
@@ -105,7 +105,8 @@ pub fn to_sarif(report: &Report) -> String {
                 "logicalLocations": [{"fullyQualifiedName": identity, "name": r.name, "kind": "resource"}],
             }],
             "partialFingerprints": {
-                // Stable across unrelated edits: rule, resource identity and template, never lines.
+                // Stable across unrelated edits: rule, resource identity and template, never lines
+                // (the occurrence number is added below).
                 "rewheel/v1": format!("{}|{}|{}", f.rule, identity, f.location.template.as_deref().unwrap_or("")),
             },
             "properties": {"component": f.component, "category": f.category, "template": f.location.template, "path": f.path},
@@ -115,15 +116,28 @@ pub fn to_sarif(report: &Report) -> String {
         }
         result
     };
-    let mut results: Vec<Value> = report.findings.iter().map(result).collect();
-    for s in &report.suppressed {
-        let mut r = result(&s.finding);
-        let kind = if s.suppression.kind == SuppressionKind::Inline { "inSource" } else { "external" };
-        r["suppressions"] = json!([{
-            "kind": kind,
-            "status": "accepted",
-            "justification": format!("{} ({}): {}", s.suppression.kind.as_str(), s.suppression.source, s.suppression.reason),
-        }]);
+    // Reported and suppressed findings together, in report order.
+    let mut all: Vec<(&FindingEntry, Option<&crate::report::Suppression>)> =
+        report.findings.iter().map(|f| (f, None)).collect();
+    all.extend(report.suppressed.iter().map(|s| (&s.finding, Some(&s.suppression))));
+    all.sort_by(|a, b| crate::report::finding_order(a.0, b.0));
+    let mut occurrences: std::collections::BTreeMap<String, u32> = std::collections::BTreeMap::new();
+    let mut results: Vec<Value> = Vec::with_capacity(all.len());
+    for (f, suppression) in all {
+        let mut r = result(f);
+        // Two smells of one rule on one resource are two alerts: number them.
+        let key = r["partialFingerprints"]["rewheel/v1"].as_str().unwrap_or_default().to_string();
+        let n = occurrences.entry(key.clone()).or_default();
+        *n += 1;
+        r["partialFingerprints"]["rewheel/v1"] = json!(format!("{key}|{n}"));
+        if let Some(s) = suppression {
+            let kind = if s.kind == SuppressionKind::Inline { "inSource" } else { "external" };
+            r["suppressions"] = json!([{
+                "kind": kind,
+                "status": "accepted",
+                "justification": format!("{} ({}): {}", s.kind.as_str(), s.source, s.reason),
+            }]);
+        }
         results.push(r);
     }
     let mut notifications: Vec<Value> = report

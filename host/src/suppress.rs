@@ -72,13 +72,14 @@ pub struct Outcome {
 }
 
 /// Apply `s` to `findings` (each with the index of its object in `objects`).
-/// `known` holds every loaded rule id, `ran` those that ran (selected).
+/// `known` holds every loaded rule id; `ran` the `(id, component, category)`
+/// of those that ran (selected, and did not fail).
 pub fn apply(
     s: &Suppressions,
     findings: Vec<(usize, FindingEntry)>,
     objects: &[Object],
     known: &BTreeSet<&str>,
-    ran: &BTreeSet<&str>,
+    ran: &[(&str, &str, &str)],
 ) -> Outcome {
     let mut out = Outcome::default();
 
@@ -119,9 +120,13 @@ pub fn apply(
     }
     let mut used_ignores: BTreeSet<(usize, String)> = BTreeSet::new();
     let mut exemption_hits = vec![0u32; s.exemptions.len()];
-    let mut expired_hits = vec![0u32; s.exemptions.len()];
-    let mut remaining = Vec::new();
+    // Findings left after inline ignores and exemptions, with the first expired
+    // exemption that would have matched (counted if the finding is reported).
+    let mut remaining: Vec<(FindingEntry, Option<usize>)> = Vec::new();
 
+    // Report order, so which findings the baseline accepts never depends on path order.
+    let mut findings = findings;
+    findings.sort_by(|(_, a), (_, b)| crate::report::finding_order(a, b));
     for (index, f) in findings {
         if let Some(ignore) = ignores.get(&index).filter(|ig| ig.rules.iter().any(|r| r == &f.rule)) {
             used_ignores.insert((index, f.rule.clone()));
@@ -140,49 +145,79 @@ pub fn apply(
             template: f.location.template.as_deref(),
             file: &f.location.file,
         };
-        let mut exempted = None;
-        for (n, e) in s.exemptions.iter().enumerate() {
-            if !e.matches(&subject) {
-                continue;
-            }
+        let mut matching = s.exemptions.iter().enumerate().filter(|(_, e)| e.matches(&subject));
+        let mut expired = None;
+        let active = matching.find(|(n, e)| {
             if e.expired(s.today) {
-                expired_hits[n] += 1;
-                continue;
+                expired.get_or_insert(*n);
+                false
+            } else {
+                true
             }
-            exemption_hits[n] += 1;
-            exempted = Some(e);
-            break;
-        }
-        match exempted {
-            Some(e) => out.suppressed.push(suppressed(f, SuppressionKind::Exemption, &e.reason, e.origin.clone())),
-            None => remaining.push(f),
+        });
+        match active {
+            Some((n, e)) => {
+                exemption_hits[n] += 1;
+                out.suppressed.push(suppressed(f, SuppressionKind::Exemption, &e.reason, e.origin.clone()));
+            }
+            None => remaining.push((f, expired)),
         }
     }
 
+    // The baseline accepts up to `count` findings per key, first in report order.
+    let mut reported = Vec::new();
+    let mut left: BTreeMap<&Key, u32> =
+        s.baseline.iter().flat_map(|b| b.entries.iter().map(|(k, c)| (k, *c))).collect();
+    for (f, expired) in remaining {
+        let slot = s.baseline.as_ref().and_then(|b| left.get_mut(&Key::of(&f)).filter(|c| **c > 0).map(|c| (b, c)));
+        match slot {
+            Some((baseline, count)) => {
+                *count -= 1;
+                let reason = "accepted in the baseline";
+                out.suppressed.push(suppressed(f, SuppressionKind::Baseline, reason, baseline.path.clone()));
+            }
+            None => reported.push((f, expired)),
+        }
+    }
+    let mut expired_reported = vec![0u32; s.exemptions.len()];
+    for n in reported.iter().filter_map(|(_, e)| *e) {
+        expired_reported[n] += 1;
+    }
+    out.findings = reported.into_iter().map(|(f, _)| f).collect();
+
+    // Unused or stale only where the rule ran: a `--select`ed run does not call
+    // the rest unused. (Inputs are not filtered: an exemption or baseline entry
+    // whose resource was deleted must be reported, so audit the whole set.)
+    let rule_ran = |e: &crate::config::Exemption| ran.iter().any(|(id, c, k)| e.matches_rule(id, c, k));
     for (n, e) in s.exemptions.iter().enumerate() {
         let warn = |kind, message| WarningEntry { kind, file: Some(e.config_file.clone()), line: e.line, message };
         if e.expired(s.today) {
             let date = e.expires.map(|d| d.to_string()).unwrap_or_default();
+            let count = expired_reported[n];
             out.warnings.push(warn(
                 WarningKind::ExpiredExemption,
                 format!(
-                    "exemption ({}) expired on {date}: its {} {} reported again; fix {} or renew the exemption with a new date",
+                    "exemption ({}) expired on {date}: {} reported again; fix {} or renew the exemption with a new date",
                     e.selector,
-                    expired_hits[n],
-                    if expired_hits[n] == 1 { "finding is" } else { "findings are" },
-                    if expired_hits[n] == 1 { "it" } else { "them" },
+                    match count {
+                        0 => "nothing it matched is".to_string(),
+                        1 => "its 1 finding is".to_string(),
+                        n => format!("its {n} findings are"),
+                    },
+                    if count == 1 { "it" } else { "them" },
                 ),
             ));
-        } else if exemption_hits[n] == 0 {
+        } else if exemption_hits[n] == 0 && rule_ran(e) {
             out.warnings.push(warn(
                 WarningKind::UnusedExemption,
                 format!("exemption ({}) matched no finding; remove it", e.selector),
             ));
         }
     }
+    let ran_ids: BTreeSet<&str> = ran.iter().map(|(id, _, _)| *id).collect();
     for (index, ignore) in &ignores {
         let o = &objects[*index];
-        for id in ignore.rules.iter().filter(|id| ran.contains(id.as_str())) {
+        for id in ignore.rules.iter().filter(|id| ran_ids.contains(id.as_str())) {
             if !used_ignores.contains(&(*index, id.clone())) {
                 out.warnings.push(WarningEntry {
                     kind: WarningKind::UnusedIgnore,
@@ -197,43 +232,31 @@ pub fn apply(
         }
     }
 
-    // The baseline accepts up to `count` findings per key, first in report order.
-    match &s.baseline {
-        None => out.findings = remaining,
-        Some(baseline) => {
-            let mut left: BTreeMap<&Key, u32> = baseline.entries.iter().map(|(k, c)| (k, *c)).collect();
-            for f in remaining {
-                let key = Key::of(&f);
-                match left.get_mut(&key).filter(|c| **c > 0) {
-                    Some(count) => {
-                        *count -= 1;
-                        let reason = "accepted in the baseline".to_string();
-                        out.suppressed.push(suppressed(f, SuppressionKind::Baseline, &reason, baseline.path.clone()));
-                    }
-                    None => out.findings.push(f),
-                }
+    // Stale baseline entries, for rules that ran.
+    if let Some(baseline) = &s.baseline {
+        for (key, unmatched) in left.into_iter().filter(|(_, c)| *c > 0) {
+            if !ran_ids.contains(key.rule.as_str()) {
+                continue;
             }
-            for (key, unmatched) in left.into_iter().filter(|(_, c)| *c > 0) {
-                let recorded = baseline.entries[key];
-                let message = if unmatched == recorded {
-                    format!(
-                        "baseline entry {} matches no finding any more; recreate the baseline to drop it",
-                        key.describe()
-                    )
-                } else {
-                    format!(
-                        "baseline entry {} records {recorded} findings, {} remain; recreate the baseline to tighten it",
-                        key.describe(),
-                        recorded - unmatched
-                    )
-                };
-                out.warnings.push(WarningEntry {
-                    kind: WarningKind::StaleBaseline,
-                    file: Some(baseline.path.clone()),
-                    line: None,
-                    message,
-                });
-            }
+            let recorded = baseline.entries[key];
+            let message = if unmatched == recorded {
+                format!(
+                    "baseline entry {} matches no finding any more; recreate the baseline to drop it",
+                    key.describe()
+                )
+            } else {
+                format!(
+                    "baseline entry {} records {recorded} findings, {} remain; recreate the baseline to tighten it",
+                    key.describe(),
+                    recorded - unmatched
+                )
+            };
+            out.warnings.push(WarningEntry {
+                kind: WarningKind::StaleBaseline,
+                file: Some(baseline.path.clone()),
+                line: None,
+                message,
+            });
         }
     }
     out

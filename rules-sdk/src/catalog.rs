@@ -1,10 +1,31 @@
 //! Well-known third-party infrastructure and the upstream chart or operator
 //! that runs it (from `catalog.md`). Rules look images up here instead of
 //! keeping their own lists.
+//!
+//! # Examples
+//!
+//! ```
+//! use rules_sdk::{Image, catalog};
+//! let image = Image::parse("nexus.internal/dockerhub-proxy/bitnami/mongodb:8.0");
+//! let upstream = catalog::upstream_for(&image).unwrap();
+//! assert_eq!((upstream.key, upstream.name), ("mongodb", "MongoDB"));
+//! assert!(upstream.replace_with.contains("MongoDBCommunity"));
+//! ```
 
 use crate::image::Image;
 
 /// One piece of third-party infrastructure with an upstream chart or operator.
+///
+/// # Examples
+///
+/// ```
+/// use rules_sdk::{Image, catalog::{self, Upstream}};
+/// let valkey: &Upstream = catalog::upstream("valkey");
+/// assert_eq!(valkey.name, "Valkey");
+/// assert!(valkey.images.contains(&"valkey/valkey"));
+/// assert!(valkey.sources.iter().all(|s| s.starts_with("https://")));
+/// assert!(valkey.runs(&Image::parse("valkey/valkey:8")));
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Upstream {
     /// Stable key, e.g. `mongodb`.
@@ -15,17 +36,36 @@ pub struct Upstream {
     pub images: &'static [&'static str],
     /// The chart or operator to use instead of a hand-written workload.
     pub replace_with: &'static str,
+    /// URLs documenting the replacement.
     pub sources: &'static [&'static str],
 }
 
 impl Upstream {
     /// Does `image` run this infrastructure?
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use rules_sdk::{Image, catalog};
+    /// let redis = catalog::upstream("redis");
+    /// assert!(redis.runs(&Image::parse("mirror.local/dockerhub/library/redis:7-alpine")));
+    /// assert!(!redis.runs(&Image::parse("oliver006/redis_exporter")));
+    /// ```
     pub fn runs(&self, image: &Image) -> bool {
         image.matches_any(self.images)
     }
 }
 
 /// The catalog, most specific first.
+///
+/// # Examples
+///
+/// ```
+/// use rules_sdk::catalog::UPSTREAMS;
+/// assert!(UPSTREAMS.iter().any(|u| u.key == "kafka"));
+/// let position = |key| UPSTREAMS.iter().position(|u| u.key == key);
+/// assert!(position("valkey") < position("redis"), "Valkey before Redis");
+/// ```
 pub const UPSTREAMS: &[Upstream] = &[
     Upstream {
         key: "mongodb",
@@ -358,6 +398,29 @@ const SERVER_WORDS: &[&str] = &[
 /// An exact image match comes first; then the image's name tokens (last path
 /// segment and tag, split at `-`, `_`, `.`); then the ports it serves and the
 /// server-side environment it takes. A workload's own name is never evidence.
+///
+/// # Examples
+///
+/// ```
+/// # let mut object = rules_sdk::Object {
+/// #     index: 0, api_version: "v1".into(), kind: "ConfigMap".into(), namespace: None, name: "c".into(),
+/// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+/// #     body: serde_json::json!({}),
+/// # };
+/// use rules_sdk::catalog::identify;
+/// object.kind = "Pod".into();
+/// object.body = serde_json::json!({"spec": {"containers": [
+///     {"name": "cache", "image": "sourcegraph/redis-cache:6.0"},
+///     {"name": "db", "image": "acme/user-db:1", "ports": [{"containerPort": 27017}]},
+///     {"name": "app", "image": "ghcr.io/acme/orders:1", "env": [{"name": "REDIS_HOST", "value": "cache"}]},
+/// ]}});
+/// let containers = object.containers();
+/// let (redis, why) = identify(&containers[0]).unwrap();
+/// assert_eq!((redis.key, why.as_str()), ("redis", "image sourcegraph/redis-cache:6.0 (a repackaged Redis)"));
+/// let (mongo, why) = identify(&containers[1]).unwrap();
+/// assert_eq!((mongo.key, why.as_str()), ("mongodb", "image acme/user-db:1 serving port 27017"));
+/// assert!(identify(&containers[2]).is_none(), "a client of Redis is not Redis");
+/// ```
 pub fn identify(container: &crate::pod::Container<'_>) -> Option<(&'static Upstream, String)> {
     if let Some(u) = upstream_for(&container.image) {
         return Some((u, format!("image {}", container.image)));
@@ -407,11 +470,34 @@ pub fn identify(container: &crate::pod::Container<'_>) -> Option<(&'static Upstr
 }
 
 /// The catalog entry whose images include `image`.
+///
+/// # Examples
+///
+/// ```
+/// use rules_sdk::{Image, catalog::upstream_for};
+/// let key = |image| upstream_for(&Image::parse(image)).map(|u| u.key);
+/// assert_eq!(key("quay.io/minio/minio:RELEASE.2024"), Some("minio"));
+/// assert_eq!(key("docker.io/bitnami/postgresql:16"), Some("postgresql"));
+/// assert_eq!(key("ghcr.io/novuhq/novu/api:2.0"), None);
+/// ```
 pub fn upstream_for(image: &Image) -> Option<&'static Upstream> {
     UPSTREAMS.iter().find(|u| u.runs(image))
 }
 
 /// The catalog entry with `key`. Panics on an unknown key: a typo in a rule.
+///
+/// # Examples
+///
+/// ```
+/// use rules_sdk::catalog::upstream;
+/// assert_eq!(upstream("postgresql").name, "PostgreSQL");
+/// ```
+///
+/// A key not in the catalog:
+///
+/// ```should_panic
+/// rules_sdk::catalog::upstream("postgres"); // panics: the key is "postgresql"
+/// ```
 pub fn upstream(key: &str) -> &'static Upstream {
     UPSTREAMS.iter().find(|u| u.key == key).unwrap_or_else(|| panic!("no catalog entry {key:?}"))
 }

@@ -3,10 +3,32 @@
 //! Rules match images by a suffix of the repository path, never by workload
 //! name, so pull-through mirrors still match:
 //! `nexus.internal/dockerhub-proxy/library/mongo:7` is `mongo`.
+//!
+//! # Examples
+//!
+//! ```
+//! use rules_sdk::image::Image;
+//! let image = Image::parse("nexus.internal/dockerhub-proxy/library/mongo:7");
+//! assert!(image.matches("mongo"));
+//! assert!(image.matches("docker.io/library/mongo"));
+//! assert!(!Image::parse("mongo-express:1").matches("mongo"));
+//! ```
 
 use std::fmt;
 
-/// A parsed image reference.
+/// A parsed image reference. It displays as written.
+///
+/// # Examples
+///
+/// ```
+/// use rules_sdk::Image;
+/// let image = Image::parse("docker.io/bitnami/mongodb:8.0@sha256:00ff");
+/// assert_eq!(image.registry, "docker.io");
+/// assert_eq!(image.path, "bitnami/mongodb");
+/// assert_eq!(image.tag.as_deref(), Some("8.0"));
+/// assert_eq!(image.digest.as_deref(), Some("sha256:00ff"));
+/// assert_eq!(image.to_string(), "docker.io/bitnami/mongodb:8.0@sha256:00ff");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Image {
     /// The reference as written.
@@ -16,13 +38,26 @@ pub struct Image {
     /// Repository path without registry, tag or digest; Docker Hub's
     /// `library/` prefix removed (`mongo`, `bitnami/mongodb`).
     pub path: String,
+    /// The tag (`7.0`, `latest`), if written.
     pub tag: Option<String>,
+    /// The digest (`sha256:…`), if written.
     pub digest: Option<String>,
 }
 
 impl Image {
     /// Parse an image reference. Never fails: odd input yields an image whose
     /// path is the input without tag or digest.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use rules_sdk::Image;
+    /// let image = Image::parse("registry.internal:5000/team/app:1.2");
+    /// assert_eq!((image.registry.as_str(), image.path.as_str()), ("registry.internal:5000", "team/app"));
+    /// assert_eq!(image.tag.as_deref(), Some("1.2"));
+    /// let hub = Image::parse("index.docker.io/library/redis");
+    /// assert_eq!((hub.registry.as_str(), hub.path.as_str(), hub.tag), ("docker.io", "redis", None));
+    /// ```
     pub fn parse(reference: &str) -> Image {
         let raw = reference.trim();
         let (name, digest) = match raw.split_once('@') {
@@ -48,6 +83,14 @@ impl Image {
     }
 
     /// `registry/path`, with Docker Hub written as a bare path.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use rules_sdk::Image;
+    /// assert_eq!(Image::parse("docker.io/library/mongo:7").repository(), "mongo");
+    /// assert_eq!(Image::parse("quay.io/minio/minio:RELEASE.2024").repository(), "quay.io/minio/minio");
+    /// ```
     pub fn repository(&self) -> String {
         if self.registry == "docker.io" { self.path.clone() } else { format!("{}/{}", self.registry, self.path) }
     }
@@ -59,6 +102,17 @@ impl Image {
     /// `mirror/dockerhub/library/mongo` matches `mongo`. A pattern may end in
     /// `*` to match any segment suffix (`bitnami*/mongodb` is not supported;
     /// list each namespace).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use rules_sdk::Image;
+    /// let image = Image::parse("nexus.internal/dockerhub/library/mongo:7");
+    /// assert!(image.matches("mongo"));
+    /// assert!(!image.matches("bitnami/mongodb"));
+    /// assert!(!Image::parse("ghcr.io/acme/not-mongo").matches("mongo"), "whole segments only");
+    /// assert!(Image::parse("otel/opentelemetry-collector-contrib").matches("otel/opentelemetry-collector*"));
+    /// ```
     pub fn matches(&self, pattern: &str) -> bool {
         let pattern = Image::parse(pattern).repository();
         let full = self.repository();
@@ -69,6 +123,16 @@ impl Image {
     }
 
     /// Does any of `patterns` match?
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use rules_sdk::Image;
+    /// let patterns = ["mongo", "bitnami/mongodb"];
+    /// assert!(Image::parse("bitnami/mongodb:8.0").matches_any(&patterns));
+    /// assert!(!Image::parse("mongo-express").matches_any(&patterns));
+    /// assert!(!Image::parse("mongo").matches_any(&[]));
+    /// ```
     pub fn matches_any(&self, patterns: &[&str]) -> bool {
         patterns.iter().any(|p| self.matches(p))
     }

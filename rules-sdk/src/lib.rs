@@ -54,6 +54,8 @@
 //! # }
 //! ```
 
+#![warn(missing_docs)]
+
 extern crate self as rules_sdk;
 
 pub mod catalog;
@@ -87,38 +89,150 @@ pub mod bindings {
 #[doc(hidden)]
 pub use wit_bindgen::rt as __wit_bindgen_rt;
 
-pub use bindings::rewheel::rule::types::{Category, Severity};
+/// The smell category of a rule (see [`Meta::category`]).
+///
+/// # Examples
+///
+/// ```
+/// use rules_sdk::{Category, Meta};
+/// let meta = Meta { id: "demo-bootstrap", category: Category::BootstrapScript, ..Meta::DEFAULT };
+/// assert_eq!(meta.category, Category::BootstrapScript);
+/// assert_ne!(Meta::DEFAULT.category, Category::BootstrapScript);
+/// ```
+pub use bindings::rewheel::rule::types::Category;
+/// How serious a finding is: a rule's default in [`Meta::severity`], or one
+/// finding's through [`FindingDraft::severity`].
+///
+/// # Examples
+///
+/// ```
+/// use rules_sdk::{Meta, Severity};
+/// let meta = Meta { id: "demo-root-chown", severity: Severity::Error, ..Meta::DEFAULT };
+/// assert_eq!(meta.severity, Severity::Error);
+/// assert_eq!(Meta::DEFAULT.severity, Severity::Warning);
+/// ```
+pub use bindings::rewheel::rule::types::Severity;
 pub use image::Image;
 pub use object::{Object, Provenance};
 pub use origin::Origin;
 pub use pod::{Container, ContainerRole, PodSpec};
 pub use rule::{FindingDraft, Meta, Options, Report, Rule, RuleOption};
 
-/// Kinds that carry a pod template (or are a Pod).
+/// Kinds that carry a pod template (or are a Pod): the usual [`Meta::kinds`]
+/// of a rule that looks at containers.
+///
+/// # Examples
+///
+/// ```
+/// use rules_sdk::{Meta, WORKLOAD_KINDS};
+/// let meta = Meta { id: "demo", kinds: WORKLOAD_KINDS, ..Meta::DEFAULT };
+/// assert!(meta.wants("CronJob"));
+/// assert!(!meta.wants("Service"));
+/// ```
 pub const WORKLOAD_KINDS: &[&str] =
     &["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob"];
 
 /// Principle rules a component rule usually refines: list them in
 /// [`Meta::supersedes`] so a smell is reported once, at the component rule.
+///
+/// # Examples
+///
+/// ```
+/// use rules_sdk::{Category, Meta, supersede};
+/// let meta = Meta {
+///     id: "novu-raw-datastore",
+///     category: Category::ReinventedWorkload,
+///     supersedes: supersede::WORKLOAD,
+///     ..Meta::DEFAULT
+/// };
+/// assert!(meta.supersedes.contains(&"upstream-available"));
+/// ```
 pub mod supersede {
     /// For rules flagging hand-written workloads (and their Services, PVCs, ConfigMaps).
+    ///
+    /// ```
+    /// assert_eq!(rules_sdk::supersede::WORKLOAD, ["upstream-available", "thin-overlay"]);
+    /// ```
     pub const WORKLOAD: &[&str] = &["upstream-available", "thin-overlay"];
     /// For rules flagging bootstrap scripts.
+    ///
+    /// ```
+    /// assert_eq!(rules_sdk::supersede::SCRIPT, ["bootstrap-script"]);
+    /// ```
     pub const SCRIPT: &[&str] = &["bootstrap-script"];
     /// For rules flagging root chown/chmod init containers.
+    ///
+    /// ```
+    /// assert_eq!(rules_sdk::supersede::CHOWN, ["root-chown"]);
+    /// ```
     pub const CHOWN: &[&str] = &["root-chown"];
     /// For rules flagging literal credentials in Secrets.
+    ///
+    /// ```
+    /// assert_eq!(rules_sdk::supersede::SECRET, ["inline-secret"]);
+    /// ```
     pub const SECRET: &[&str] = &["inline-secret"];
 }
 
 /// The groups (see [`Object::group`]) holding an object that satisfies
 /// `pred`: "which wrapper charts contain a Novu image?"
+///
+/// # Examples
+///
+/// ```
+/// use rules_sdk::{Object, Provenance, groups_where};
+/// let object = |kind: &str, template: &str| Object {
+///     index: 0,
+///     api_version: "v1".into(),
+///     kind: kind.into(),
+///     namespace: None,
+///     name: "x".into(),
+///     labels: Default::default(),
+///     annotations: Default::default(),
+///     provenance: Provenance { template: Some(template.into()), ..Provenance::default() },
+///     body: serde_json::json!({}),
+/// };
+/// let sts = object("StatefulSet", "platform-novu/templates/mongo.yaml");
+/// let cm = object("ConfigMap", "platform-kafka/templates/topics.yaml");
+/// let groups = groups_where(&[&sts, &cm], |o| o.kind == "StatefulSet");
+/// assert_eq!(groups.into_iter().collect::<Vec<_>>(), ["chart:platform-novu"]);
+/// ```
 pub fn groups_where(objects: &[&Object], pred: impl Fn(&Object) -> bool) -> std::collections::BTreeSet<String> {
     objects.iter().filter(|o| pred(o)).map(|o| o.group()).collect()
 }
 
 /// The groups holding a workload that runs one of `images`, or an object
 /// rendered by one of `charts`: "where is this component deployed?"
+///
+/// # Examples
+///
+/// ```
+/// use rules_sdk::{Object, Provenance, groups_running};
+/// let object = |template: &str, chart: &str, body| Object {
+///     index: 0,
+///     api_version: "apps/v1".into(),
+///     kind: "Deployment".into(),
+///     namespace: None,
+///     name: "x".into(),
+///     labels: Default::default(),
+///     annotations: Default::default(),
+///     provenance: Provenance {
+///         template: Some(template.into()),
+///         chart: Some(chart.into()),
+///         ..Provenance::default()
+///     },
+///     body,
+/// };
+/// let pod = |image: &str| serde_json::json!({"spec": {"template": {"spec": {
+///     "containers": [{"name": "app", "image": image}]
+/// }}}});
+/// // A wrapper running Novu's image, an upstream novu chart, and something else.
+/// let wrapper = object("platform-novu/templates/api.yaml", "platform-novu", pod("ghcr.io/novuhq/novu/api:2.0"));
+/// let chart = object("novu/templates/worker.yaml", "novu", pod("busybox"));
+/// let other = object("shop/templates/web.yaml", "shop", pod("nginx:1.27"));
+/// let groups = groups_running(&[&wrapper, &chart, &other], &["novuhq/novu/api"], &["novu"]);
+/// assert_eq!(groups.into_iter().collect::<Vec<_>>(), ["chart:novu", "chart:platform-novu"]);
+/// ```
 pub fn groups_running(objects: &[&Object], images: &[&str], charts: &[&str]) -> std::collections::BTreeSet<String> {
     groups_where(objects, |o| {
         o.provenance.chart.as_deref().is_some_and(|c| charts.contains(&c))
@@ -126,7 +240,47 @@ pub fn groups_running(objects: &[&Object], images: &[&str], charts: &[&str]) -> 
     })
 }
 
-/// Everything a rule file usually needs.
+/// Everything a rule file usually needs: the [`Rule`] trait and its types,
+/// the typed views of objects, and the two common smell checks
+/// ([`report_workload`](crate::smell::report_workload),
+/// [`report_script`](crate::smell::report_script)).
+///
+/// # Examples
+///
+/// ```
+/// use rules_sdk::prelude::*;
+///
+/// struct RawRedis;
+///
+/// impl Rule for RawRedis {
+///     fn meta(&self) -> Meta {
+///         Meta {
+///             id: "demo-raw-redis",
+///             category: Category::ReinventedWorkload,
+///             severity: Severity::Warning,
+///             kinds: WORKLOAD_KINDS,
+///             ..Meta::DEFAULT
+///         }
+///     }
+///     fn check(&self, object: &Object, report: &mut Report) {
+///         report_workload(object, report, &["redis", "bitnami/redis"], "Redis");
+///     }
+/// }
+/// # #[cfg(feature = "testing")] {
+/// let findings = rules_sdk::testing::check_yaml(&[&RawRedis], "
+/// apiVersion: apps/v1
+/// kind: Deployment
+/// metadata: {name: cache, namespace: shop}
+/// spec:
+///   template:
+///     spec:
+///       containers: [{name: redis, image: 'redis:7-alpine'}]
+/// ");
+/// assert_eq!(findings.len(), 1);
+/// assert_eq!(findings[0].message, "Deployment shop/cache runs Redis (redis:7-alpine) in hand-written YAML");
+/// assert_eq!(findings[0].path.as_deref(), Some("spec.template.spec.containers[0].image"));
+/// # }
+/// ```
 pub mod prelude {
     pub use crate::smell::{Cmd, report_script, report_workload};
     pub use crate::{
@@ -138,7 +292,42 @@ pub mod prelude {
 /// Export rules as the component's implementation of the `rewheel:rule` world.
 ///
 /// Call it once per rule crate, at the crate root, with every rule the crate
-/// carries: `rules_sdk::export_rules!(RawMongo, RootChown);`
+/// carries: `rules_sdk::export_rules!(RawMongo, RootChown);`. Each argument is
+/// an expression whose value implements [`Rule`] (usually a unit struct). The
+/// component's `rules()` export returns their [`Meta`]s in that order; its
+/// `check` export runs each on the objects of its kinds, with its options.
+///
+/// # Examples
+///
+/// ```standalone_crate
+/// use rules_sdk::prelude::*;
+///
+/// pub struct RawMongo;
+///
+/// impl Rule for RawMongo {
+///     fn meta(&self) -> Meta {
+///         Meta { id: "demo-raw-mongo", kinds: WORKLOAD_KINDS, ..Meta::DEFAULT }
+///     }
+///     fn check(&self, object: &Object, report: &mut Report) {
+///         report_workload(object, report, &["mongo"], "MongoDB");
+///     }
+/// }
+///
+/// pub struct RootChown;
+///
+/// impl Rule for RootChown {
+///     fn meta(&self) -> Meta {
+///         Meta { id: "demo-root-chown", category: Category::UnsafeDefault, ..Meta::DEFAULT }
+///     }
+/// }
+///
+/// rules_sdk::export_rules!(RawMongo, RootChown);
+/// # fn main() {
+/// #     use rules_sdk::bindings::Guest;
+/// #     let ids: Vec<String> = __RewheelRuleComponent::rules().into_iter().map(|m| m.id).collect();
+/// #     assert_eq!(ids, ["demo-raw-mongo", "demo-root-chown"]);
+/// # }
+/// ```
 #[macro_export]
 macro_rules! export_rules {
     ($($rule:expr),+ $(,)?) => {

@@ -1,4 +1,28 @@
 //! A rendered Kubernetes object as a rule sees it.
+//!
+//! The SDK builds an [`Object`] for every resource the host sends; rules read
+//! it through typed helpers ([`Object::containers`], [`Object::origin`]) or
+//! the raw JSON body.
+//!
+//! # Examples
+//!
+//! ```
+//! use rules_sdk::object::{Object, Provenance};
+//! let object = Object {
+//!     index: 0,
+//!     api_version: "v1".into(),
+//!     kind: "Service".into(),
+//!     namespace: Some("shop".into()),
+//!     name: "web".into(),
+//!     labels: Default::default(),
+//!     annotations: Default::default(),
+//!     provenance: Provenance { template: Some("shop/templates/service.yaml".into()), ..Provenance::default() },
+//!     body: serde_json::json!({"spec": {"ports": [{"port": 80}]}}),
+//! };
+//! assert_eq!(object.display(), "Service shop/web");
+//! assert_eq!(object.get("/spec/ports/0/port"), Some(&serde_json::json!(80)));
+//! assert_eq!(object.group(), "chart:shop");
+//! ```
 
 use std::collections::BTreeMap;
 
@@ -8,6 +32,27 @@ use crate::origin::Origin;
 use crate::pod::{Container, PodSpec};
 
 /// Where an object came from in the rendered input.
+///
+/// # Examples
+///
+/// ```
+/// use rules_sdk::{Origin, Provenance};
+/// # let mut object = rules_sdk::Object {
+/// #     index: 0, api_version: "v1".into(), kind: "ConfigMap".into(), namespace: None, name: "c".into(),
+/// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+/// #     body: serde_json::json!({}),
+/// # };
+/// // `helm template platform-novu …` wrote `# Source: platform-novu/charts/mongodb/templates/sts.yaml`.
+/// object.provenance = Provenance {
+///     file: "rendered.yaml".into(),
+///     document: 3,
+///     line: 120,
+///     template: Some("platform-novu/charts/mongodb/templates/sts.yaml".into()),
+///     chart: Some("mongodb".into()),
+/// };
+/// assert_eq!(object.origin(), Origin::Upstream { chart: "mongodb".into() });
+/// assert_eq!(object.release_chart(), Some("platform-novu"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Provenance {
     /// The file as given on the command line (`-` for stdin).
@@ -24,16 +69,47 @@ pub struct Provenance {
 }
 
 /// One rendered object: identity, labels, provenance and parsed body.
+///
+/// Rules get them from the SDK; build one directly to unit-test a rule.
+///
+/// # Examples
+///
+/// ```
+/// use rules_sdk::Object;
+/// let object = Object {
+///     index: 0,
+///     api_version: "apps/v1".into(),
+///     kind: "Deployment".into(),
+///     namespace: Some("shop".into()),
+///     name: "web".into(),
+///     labels: [("app".to_string(), "web".to_string())].into(),
+///     annotations: Default::default(),
+///     provenance: Default::default(),
+///     body: serde_json::json!({"spec": {"replicas": 2, "template": {"spec": {
+///         "containers": [{"name": "web", "image": "nginx:1.27"}]
+///     }}}}),
+/// };
+/// assert!(object.is_workload());
+/// assert_eq!(object.label("app"), Some("web"));
+/// assert_eq!(object.containers()[0].image.path, "nginx");
+/// ```
 #[derive(Debug, Clone)]
 pub struct Object {
     /// Position in the batch the host sent; findings refer to it.
     pub index: u32,
+    /// `apiVersion`, e.g. `apps/v1`.
     pub api_version: String,
+    /// `kind`, e.g. `StatefulSet`.
     pub kind: String,
+    /// `metadata.namespace`, if set.
     pub namespace: Option<String>,
+    /// `metadata.name`.
     pub name: String,
+    /// `metadata.labels`.
     pub labels: BTreeMap<String, String>,
+    /// `metadata.annotations`.
     pub annotations: BTreeMap<String, String>,
+    /// Where it came from: file, document, line, `# Source:` template, chart.
     pub provenance: Provenance,
     /// The whole object.
     pub body: Value,
@@ -41,26 +117,95 @@ pub struct Object {
 
 impl Object {
     /// A label's value.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let mut object = rules_sdk::Object {
+    /// #     index: 0, api_version: "v1".into(), kind: "ConfigMap".into(), namespace: None, name: "c".into(),
+    /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     body: serde_json::json!({}),
+    /// # };
+    /// object.labels.insert("app.kubernetes.io/name".into(), "web".into());
+    /// assert_eq!(object.label("app.kubernetes.io/name"), Some("web"));
+    /// assert_eq!(object.label("tier"), None);
+    /// ```
     pub fn label(&self, key: &str) -> Option<&str> {
         self.labels.get(key).map(String::as_str)
     }
 
     /// An annotation's value.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let mut object = rules_sdk::Object {
+    /// #     index: 0, api_version: "v1".into(), kind: "ConfigMap".into(), namespace: None, name: "c".into(),
+    /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     body: serde_json::json!({}),
+    /// # };
+    /// object.annotations.insert("helm.sh/resource-policy".into(), "keep".into());
+    /// assert_eq!(object.annotation("helm.sh/resource-policy"), Some("keep"));
+    /// assert_eq!(object.annotation("helm.sh/hook"), None);
+    /// ```
     pub fn annotation(&self, key: &str) -> Option<&str> {
         self.annotations.get(key).map(String::as_str)
     }
 
     /// A field by JSON pointer, e.g. `/spec/replicas`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let mut object = rules_sdk::Object {
+    /// #     index: 0, api_version: "v1".into(), kind: "ConfigMap".into(), namespace: None, name: "c".into(),
+    /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     body: serde_json::json!({}),
+    /// # };
+    /// object.body = serde_json::json!({"spec": {"replicas": 3, "template": {"spec": {
+    ///     "containers": [{"name": "web"}]
+    /// }}}});
+    /// assert_eq!(object.get("/spec/replicas"), Some(&serde_json::json!(3)));
+    /// assert_eq!(object.get("/spec/template/spec/containers/0/name"), Some(&serde_json::json!("web")));
+    /// assert_eq!(object.get("/spec/paused"), None);
+    /// ```
     pub fn get(&self, pointer: &str) -> Option<&Value> {
         self.body.pointer(pointer)
     }
 
     /// A string field by JSON pointer.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let mut object = rules_sdk::Object {
+    /// #     index: 0, api_version: "v1".into(), kind: "ConfigMap".into(), namespace: None, name: "c".into(),
+    /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     body: serde_json::json!({}),
+    /// # };
+    /// object.body = serde_json::json!({"data": {"mode": "debug", "retries": 3}});
+    /// assert_eq!(object.str_at("/data/mode"), Some("debug"));
+    /// assert_eq!(object.str_at("/data/retries"), None, "a number is not a string");
+    /// ```
     pub fn str_at(&self, pointer: &str) -> Option<&str> {
         self.get(pointer).and_then(Value::as_str)
     }
 
     /// `Kind namespace/name`, for messages.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let mut object = rules_sdk::Object {
+    /// #     index: 0, api_version: "v1".into(), kind: "ConfigMap".into(), namespace: None, name: "c".into(),
+    /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     body: serde_json::json!({}),
+    /// # };
+    /// (object.kind, object.name) = ("Namespace".into(), "shop".into());
+    /// assert_eq!(object.display(), "Namespace shop");
+    /// (object.kind, object.namespace, object.name) = ("Secret".into(), Some("shop".into()), "db".into());
+    /// assert_eq!(object.display(), "Secret shop/db");
+    /// ```
     pub fn display(&self) -> String {
         match &self.namespace {
             Some(ns) => format!("{} {}/{}", self.kind, ns, self.name),
@@ -69,26 +214,106 @@ impl Object {
     }
 
     /// Is this a Pod or a kind carrying a pod template?
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let mut object = rules_sdk::Object {
+    /// #     index: 0, api_version: "v1".into(), kind: "ConfigMap".into(), namespace: None, name: "c".into(),
+    /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     body: serde_json::json!({}),
+    /// # };
+    /// object.kind = "Service".into();
+    /// assert!(!object.is_workload());
+    /// object.kind = "CronJob".into();
+    /// assert!(object.is_workload());
+    /// ```
     pub fn is_workload(&self) -> bool {
         crate::WORKLOAD_KINDS.contains(&self.kind.as_str())
     }
 
     /// The pod spec of any pod-bearing kind.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let mut object = rules_sdk::Object {
+    /// #     index: 0, api_version: "v1".into(), kind: "ConfigMap".into(), namespace: None, name: "c".into(),
+    /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     body: serde_json::json!({}),
+    /// # };
+    /// object.kind = "CronJob".into();
+    /// object.body = serde_json::json!({"spec": {"jobTemplate": {"spec": {"template": {
+    ///     "spec": {"serviceAccountName": "backup", "containers": []}
+    /// }}}}});
+    /// let pod = object.pod_spec().unwrap();
+    /// assert_eq!(pod.path, "spec.jobTemplate.spec.template.spec");
+    /// assert_eq!(pod.service_account(), Some("backup"));
+    /// object.kind = "ConfigMap".into();
+    /// assert!(object.pod_spec().is_none());
+    /// ```
     pub fn pod_spec(&self) -> Option<PodSpec<'_>> {
         PodSpec::of(self)
     }
 
     /// Every container and initContainer of the pod spec (none for other kinds).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let mut object = rules_sdk::Object {
+    /// #     index: 0, api_version: "v1".into(), kind: "ConfigMap".into(), namespace: None, name: "c".into(),
+    /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     body: serde_json::json!({}),
+    /// # };
+    /// object.kind = "Pod".into();
+    /// object.body = serde_json::json!({"spec": {
+    ///     "containers": [{"name": "web"}],
+    ///     "initContainers": [{"name": "init-db"}],
+    /// }});
+    /// let names: Vec<&str> = object.containers().iter().map(|c| c.name).collect();
+    /// assert_eq!(names, ["init-db", "web"], "init containers first");
+    /// ```
     pub fn containers(&self) -> Vec<Container<'_>> {
         self.pod_spec().map(|p| p.containers()).unwrap_or_default()
     }
 
     /// Who wrote this object: an upstream chart, the wrapper, or a person.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let mut object = rules_sdk::Object {
+    /// #     index: 0, api_version: "v1".into(), kind: "ConfigMap".into(), namespace: None, name: "c".into(),
+    /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     body: serde_json::json!({}),
+    /// # };
+    /// use rules_sdk::Origin;
+    /// assert_eq!(object.origin(), Origin::HandWritten, "no Helm trace");
+    /// object.provenance.template = Some("platform-novu/templates/mongo.yaml".into());
+    /// object.provenance.chart = Some("platform-novu".into());
+    /// assert_eq!(object.origin(), Origin::Wrapper { chart: "platform-novu".into() });
+    /// assert!(object.origin().is_local());
+    /// ```
     pub fn origin(&self) -> Origin {
         Origin::of(self)
     }
 
     /// Rendered by a dependency of the top-level chart (`W/charts/U/templates/…`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let mut object = rules_sdk::Object {
+    /// #     index: 0, api_version: "v1".into(), kind: "ConfigMap".into(), namespace: None, name: "c".into(),
+    /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     body: serde_json::json!({}),
+    /// # };
+    /// object.provenance.template = Some("platform-novu/charts/mongodb/templates/sts.yaml".into());
+    /// assert!(object.is_upstream_subchart());
+    /// object.provenance.template = Some("platform-novu/templates/mongo.yaml".into());
+    /// assert!(!object.is_upstream_subchart());
+    /// ```
     pub fn is_upstream_subchart(&self) -> bool {
         self.provenance.template.as_deref().is_some_and(|t| t.contains("/charts/"))
     }
@@ -96,12 +321,46 @@ impl Object {
     /// In the top-level chart's own templates (`W/templates/…`, not an
     /// extraObjects passthrough). Whether `W` is a wrapper or an upstream chart
     /// rendered directly is [`Object::origin`]'s question.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let mut object = rules_sdk::Object {
+    /// #     index: 0, api_version: "v1".into(), kind: "ConfigMap".into(), namespace: None, name: "c".into(),
+    /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     body: serde_json::json!({}),
+    /// # };
+    /// object.provenance.template = Some("platform-novu/templates/mongo.yaml".into());
+    /// object.provenance.chart = Some("platform-novu".into());
+    /// assert!(object.is_wrapper_template());
+    /// // A top-level chart of a known upstream name is upstream, not a wrapper.
+    /// object.provenance.template = Some("temporal/templates/server-deployment.yaml".into());
+    /// object.provenance.chart = Some("temporal".into());
+    /// assert!(!object.is_wrapper_template());
+    /// ```
     pub fn is_wrapper_template(&self) -> bool {
         matches!(self.origin(), Origin::Wrapper { .. })
     }
 
     /// The Helm chart label as `(name, version)`: `helm.sh/chart`, or the legacy
     /// `chart` label next to `heritage: Helm`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let mut object = rules_sdk::Object {
+    /// #     index: 0, api_version: "v1".into(), kind: "ConfigMap".into(), namespace: None, name: "c".into(),
+    /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     body: serde_json::json!({}),
+    /// # };
+    /// object.labels.insert("helm.sh/chart".into(), "opentelemetry-collector-0.170.0".into());
+    /// assert_eq!(object.helm_chart(), Some(("opentelemetry-collector".into(), "0.170.0".into())));
+    /// object.labels.clear();
+    /// assert_eq!(object.helm_chart(), None);
+    /// object.labels.insert("chart".into(), "windmill-4.0.246".into());
+    /// object.labels.insert("heritage".into(), "Helm".into());
+    /// assert_eq!(object.helm_chart(), Some(("windmill".into(), "4.0.246".into())));
+    /// ```
     pub fn helm_chart(&self) -> Option<(String, String)> {
         let label = rewheel_manifest::helm_chart_label(&self.labels)?;
         let name = rewheel_manifest::chart_name_from_label(label);
@@ -111,6 +370,22 @@ impl Object {
 
     /// Rendered from `chart`'s template `file` (`…/<chart>/templates/<file>`),
     /// as a subchart or directly: "is this Windmill's demo Postgres?"
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let mut object = rules_sdk::Object {
+    /// #     index: 0, api_version: "v1".into(), kind: "ConfigMap".into(), namespace: None, name: "c".into(),
+    /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     body: serde_json::json!({}),
+    /// # };
+    /// object.provenance.template = Some("platform/charts/windmill/templates/postgres.yaml".into());
+    /// assert!(object.rendered_from("windmill", "postgres.yaml"));
+    /// assert!(!object.rendered_from("windmill", "app.yaml"));
+    /// object.provenance.template = Some("windmill/templates/postgres.yaml".into());
+    /// assert!(object.rendered_from("windmill", "postgres.yaml"));
+    /// assert!(!object.rendered_from("mill", "postgres.yaml"));
+    /// ```
     pub fn rendered_from(&self, chart: &str, file: &str) -> bool {
         self.provenance.template.as_deref().is_some_and(|t| {
             let suffix = format!("{chart}/templates/{file}");
@@ -119,6 +394,19 @@ impl Object {
     }
 
     /// A Helm hook (`helm.sh/hook` annotation), e.g. `post-install,post-upgrade`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let mut object = rules_sdk::Object {
+    /// #     index: 0, api_version: "v1".into(), kind: "ConfigMap".into(), namespace: None, name: "c".into(),
+    /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     body: serde_json::json!({}),
+    /// # };
+    /// assert_eq!(object.helm_hook(), None);
+    /// object.annotations.insert("helm.sh/hook".into(), "post-install,post-upgrade".into());
+    /// assert_eq!(object.helm_hook(), Some("post-install,post-upgrade"));
+    /// ```
     pub fn helm_hook(&self) -> Option<&str> {
         self.annotation("helm.sh/hook")
     }
@@ -126,6 +414,21 @@ impl Object {
     /// The name of the top-level chart (release) that rendered the object:
     /// the first segment of the `# Source:` path, else the rendering chart.
     /// Objects from the same wrapper chart share it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let mut object = rules_sdk::Object {
+    /// #     index: 0, api_version: "v1".into(), kind: "ConfigMap".into(), namespace: None, name: "c".into(),
+    /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     body: serde_json::json!({}),
+    /// # };
+    /// object.provenance.template = Some("platform-novu/charts/mongodb/templates/sts.yaml".into());
+    /// assert_eq!(object.release_chart(), Some("platform-novu"));
+    /// object.provenance.template = None;
+    /// object.provenance.chart = Some("grafana".into()); // from a `helm.sh/chart` label
+    /// assert_eq!(object.release_chart(), Some("grafana"));
+    /// ```
     pub fn release_chart(&self) -> Option<&str> {
         match &self.provenance.template {
             Some(t) => t.split('/').next().filter(|s| !s.is_empty()),
@@ -135,6 +438,21 @@ impl Object {
 
     /// The unit a wrapper is judged as: its top-level chart, or for plain YAML
     /// its file. Rules use it to ask "is this object part of the Novu wrapper?".
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let mut object = rules_sdk::Object {
+    /// #     index: 0, api_version: "v1".into(), kind: "ConfigMap".into(), namespace: None, name: "c".into(),
+    /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     body: serde_json::json!({}),
+    /// # };
+    /// object.provenance.template = Some("platform-novu/templates/api.yaml".into());
+    /// assert_eq!(object.group(), "chart:platform-novu");
+    /// object.provenance.template = None;
+    /// object.provenance.file = "manifests/novu.yaml".into();
+    /// assert_eq!(object.group(), "file:manifests/novu.yaml");
+    /// ```
     pub fn group(&self) -> String {
         match self.release_chart() {
             Some(chart) => format!("chart:{chart}"),

@@ -13,24 +13,94 @@
 //! upstream chart ([`UPSTREAM_CHARTS`]); any other top-level chart is a wrapper.
 //! Plain YAML with no Helm trace was written by hand, unless a controller made
 //! it (`ownerReferences`, or `app.kubernetes.io/managed-by: <x>-operator`).
+//!
+//! # Examples
+//!
+//! ```
+//! use rules_sdk::{Object, Origin};
+//! let rendered = |template: &str, chart: &str| Object {
+//!     index: 0,
+//!     api_version: "apps/v1".into(),
+//!     kind: "StatefulSet".into(),
+//!     namespace: None,
+//!     name: "db".into(),
+//!     labels: Default::default(),
+//!     annotations: Default::default(),
+//!     provenance: rules_sdk::Provenance {
+//!         template: Some(template.into()),
+//!         chart: Some(chart.into()),
+//!         ..Default::default()
+//!     },
+//!     body: serde_json::json!({}),
+//! };
+//! let upstream = rendered("platform-novu/charts/mongodb/templates/sts.yaml", "mongodb");
+//! let wrapper = rendered("platform-novu/templates/mongo.yaml", "platform-novu");
+//! let passthrough = rendered("platform/charts/velero/templates/extra-objects.yaml", "velero");
+//! assert_eq!(upstream.origin(), Origin::Upstream { chart: "mongodb".into() });
+//! assert_eq!(wrapper.origin(), Origin::Wrapper { chart: "platform-novu".into() });
+//! assert_eq!(passthrough.origin(), Origin::Passthrough { chart: "velero".into() });
+//! assert!(!upstream.origin().is_local() && wrapper.origin().is_local() && passthrough.origin().is_local());
+//! ```
 
 use crate::object::Object;
 
 /// Who wrote an object.
+///
+/// # Examples
+///
+/// ```
+/// use rules_sdk::Origin;
+/// let origins = [
+///     Origin::Upstream { chart: "mongodb".into() },
+///     Origin::Wrapper { chart: "platform-novu".into() },
+///     Origin::Passthrough { chart: "velero".into() },
+///     Origin::HandWritten,
+/// ];
+/// let local: Vec<bool> = origins.iter().map(Origin::is_local).collect();
+/// assert_eq!(local, [false, true, true, true]);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {
     /// Rendered by an upstream chart's own templates.
-    Upstream { chart: String },
+    Upstream {
+        /// The upstream chart, or for an object a controller made, its
+        /// `app.kubernetes.io/managed-by` value (`a controller` if none).
+        chart: String,
+    },
     /// In a wrapper chart's own `templates/`.
-    Wrapper { chart: String },
+    Wrapper {
+        /// The wrapper chart.
+        chart: String,
+    },
     /// Passed through an upstream chart's `extraObjects`/`extraDeploy` value.
-    Passthrough { chart: String },
+    Passthrough {
+        /// The upstream chart whose value carried the object.
+        chart: String,
+    },
     /// No `# Source:` and no Helm chart label: plain, hand-written YAML.
     HandWritten,
 }
 
 impl Origin {
     /// Classify an object from its provenance and labels.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let mut object = rules_sdk::Object {
+    /// #     index: 0, api_version: "v1".into(), kind: "ConfigMap".into(), namespace: None, name: "c".into(),
+    /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     body: serde_json::json!({}),
+    /// # };
+    /// use rules_sdk::Origin;
+    /// assert_eq!(Origin::of(&object), Origin::HandWritten);
+    /// // No `# Source:`, but a chart label.
+    /// object.labels.insert("helm.sh/chart".into(), "acme-platform-1.0.0".into());
+    /// assert_eq!(Origin::of(&object), Origin::Wrapper { chart: "acme-platform".into() });
+    /// // Managed by an operator: its output, not hand-written.
+    /// object.labels.insert("app.kubernetes.io/managed-by".into(), "redpanda-operator".into());
+    /// assert_eq!(Origin::of(&object), Origin::Upstream { chart: "redpanda-operator".into() });
+    /// ```
     pub fn of(object: &Object) -> Origin {
         let labels = &object.labels;
         // Created by a controller (an operator's output, captured from a cluster
@@ -63,16 +133,42 @@ impl Origin {
 
     /// Written by the team (wrapper template, passthrough value or plain YAML):
     /// the only objects that can be reinventions.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use rules_sdk::Origin;
+    /// assert!(Origin::HandWritten.is_local());
+    /// assert!(Origin::Passthrough { chart: "velero".into() }.is_local());
+    /// assert!(!Origin::Upstream { chart: "mongodb".into() }.is_local());
+    /// ```
     pub fn is_local(&self) -> bool {
         !matches!(self, Origin::Upstream { .. })
     }
 
     /// Rendered by an upstream chart's own templates.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use rules_sdk::Origin;
+    /// assert!(Origin::Upstream { chart: "grafana".into() }.is_upstream());
+    /// assert!(!Origin::Wrapper { chart: "platform-grafana".into() }.is_upstream());
+    /// ```
     pub fn is_upstream(&self) -> bool {
         matches!(self, Origin::Upstream { .. })
     }
 
     /// A short phrase for messages: "in wrapper chart platform-novu".
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use rules_sdk::Origin;
+    /// assert_eq!(Origin::Wrapper { chart: "platform-novu".into() }.describe(), "in wrapper chart platform-novu");
+    /// assert_eq!(Origin::Passthrough { chart: "velero".into() }.describe(), "passed through velero's extraObjects");
+    /// assert_eq!(Origin::HandWritten.describe(), "in hand-written YAML");
+    /// ```
     pub fn describe(&self) -> String {
         match self {
             Origin::Upstream { chart } => format!("rendered by upstream chart {chart}"),
@@ -84,6 +180,16 @@ impl Origin {
 }
 
 /// Template files through which upstream charts render user-supplied objects.
+///
+/// # Examples
+///
+/// ```
+/// use rules_sdk::origin::is_passthrough_template;
+/// assert!(is_passthrough_template("extra-objects.yaml"));
+/// assert!(is_passthrough_template("extraDeploy.yaml"));
+/// assert!(is_passthrough_template("extra_manifests.tpl"));
+/// assert!(!is_passthrough_template("deployment.yaml"));
+/// ```
 pub fn is_passthrough_template(file_name: &str) -> bool {
     let stem = file_name.trim_end_matches(".yaml").trim_end_matches(".yml").trim_end_matches(".tpl");
     let normalised: String =
@@ -93,6 +199,14 @@ pub fn is_passthrough_template(file_name: &str) -> bool {
 
 /// Charts published upstream (catalog.md and the charts they depend on). A
 /// top-level chart of one of these names is upstream, not a wrapper.
+///
+/// # Examples
+///
+/// ```
+/// use rules_sdk::origin::UPSTREAM_CHARTS;
+/// assert!(UPSTREAM_CHARTS.contains(&"cloudnative-pg"));
+/// assert!(!UPSTREAM_CHARTS.contains(&"platform-novu"));
+/// ```
 pub const UPSTREAM_CHARTS: &[&str] = &[
     // Components of the audit.
     "daytona",
@@ -179,6 +293,14 @@ pub const UPSTREAM_CHARTS: &[&str] = &[
 ];
 
 /// Is `chart` a known upstream chart?
+///
+/// # Examples
+///
+/// ```
+/// use rules_sdk::origin::is_upstream_chart;
+/// assert!(is_upstream_chart("temporal"));
+/// assert!(!is_upstream_chart("platform-temporal"));
+/// ```
 pub fn is_upstream_chart(chart: &str) -> bool {
     UPSTREAM_CHARTS.contains(&chart)
 }

@@ -1,14 +1,47 @@
 //! Reading Secrets: `data` values are base64, `stringData` values are plain.
 //! Rules that look for literal credentials read both the same way through
 //! [`entries`].
+//!
+//! # Examples
+//!
+//! ```
+//! use rules_sdk::secret;
+//! let secret = rules_sdk::Object {
+//!     index: 0,
+//!     api_version: "v1".into(),
+//!     kind: "Secret".into(),
+//!     namespace: None,
+//!     name: "db".into(),
+//!     labels: Default::default(),
+//!     annotations: Default::default(),
+//!     provenance: Default::default(),
+//!     body: serde_json::json!({"data": {"password": "aHVudGVyMg=="}, "stringData": {"user": "app"}}),
+//! };
+//! let found: Vec<(String, String)> = secret::entries(&secret).into_iter().map(|e| (e.path(), e.value)).collect();
+//! assert_eq!(found, [("stringData.user".into(), "app".into()), ("data.password".into(), "hunter2".into())]);
+//! ```
 
 use serde_json::Value;
 
 use crate::object::Object;
 
 /// One entry of a Secret's `data` or `stringData`.
+///
+/// # Examples
+///
+/// ```
+/// use rules_sdk::secret::{SecretEntry, entries};
+/// # let mut object = rules_sdk::Object {
+/// #     index: 0, api_version: "v1".into(), kind: "Secret".into(), namespace: None, name: "c".into(),
+/// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+/// #     body: serde_json::json!({}),
+/// # };
+/// object.body = serde_json::json!({"data": {"password": "aHVudGVyMg=="}});
+/// assert_eq!(entries(&object), [SecretEntry { key: "password", field: "data", value: "hunter2".into() }]);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SecretEntry<'a> {
+    /// The key within `data` or `stringData`.
     pub key: &'a str,
     /// `"data"` or `"stringData"`.
     pub field: &'static str,
@@ -18,6 +51,14 @@ pub struct SecretEntry<'a> {
 
 impl SecretEntry<'_> {
     /// The dotted path of the entry, e.g. `stringData.password`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use rules_sdk::secret::SecretEntry;
+    /// let entry = SecretEntry { key: "password", field: "stringData", value: "hunter2".into() };
+    /// assert_eq!(entry.path(), "stringData.password");
+    /// ```
     pub fn path(&self) -> String {
         format!("{}.{}", self.field, self.key)
     }
@@ -25,6 +66,26 @@ impl SecretEntry<'_> {
 
 /// Every string entry of a Secret's `stringData` and `data` (base64-decoded;
 /// entries that do not decode to UTF-8 text are skipped), in that order.
+///
+/// # Examples
+///
+/// ```
+/// # let mut object = rules_sdk::Object {
+/// #     index: 0, api_version: "v1".into(), kind: "Secret".into(), namespace: None, name: "c".into(),
+/// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+/// #     body: serde_json::json!({}),
+/// # };
+/// use rules_sdk::secret::entries;
+/// object.body = serde_json::json!({
+///     "data": {"url": "cG9zdGdyZXM6Ly9hcHA6czNjcmV0QGRiL2FwcA==", "bin": "//79"},
+///     "stringData": {"token": "abc"}
+/// });
+/// let got: Vec<(&str, &str, String)> = entries(&object).into_iter().map(|e| (e.field, e.key, e.value)).collect();
+/// assert_eq!(got, [
+///     ("stringData", "token", "abc".to_string()),
+///     ("data", "url", "postgres://app:s3cret@db/app".to_string()),
+/// ]);
+/// ```
 pub fn entries(secret: &Object) -> Vec<SecretEntry<'_>> {
     let mut out = Vec::new();
     for field in ["stringData", "data"] {
@@ -42,6 +103,22 @@ pub fn entries(secret: &Object) -> Vec<SecretEntry<'_>> {
 
 /// `(key, "data"|"stringData")` of every entry holding a non-empty string,
 /// without decoding: for rules that judge by key name alone.
+///
+/// # Examples
+///
+/// ```
+/// # let mut object = rules_sdk::Object {
+/// #     index: 0, api_version: "v1".into(), kind: "Secret".into(), namespace: None, name: "c".into(),
+/// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+/// #     body: serde_json::json!({}),
+/// # };
+/// use rules_sdk::secret::literal_keys;
+/// object.body = serde_json::json!({
+///     "data": {"password": "aHVudGVyMg==", "empty": ""},
+///     "stringData": {"api-key": "abc"}
+/// });
+/// assert_eq!(literal_keys(&object), [("password", "data"), ("api-key", "stringData")]);
+/// ```
 pub fn literal_keys(secret: &Object) -> Vec<(&str, &'static str)> {
     let mut out = Vec::new();
     for field in ["data", "stringData"] {
@@ -56,6 +133,16 @@ pub fn literal_keys(secret: &Object) -> Vec<(&str, &'static str)> {
 
 /// Standard or URL-safe base64, padding optional, whitespace ignored. `None`
 /// for other characters or bytes that are not UTF-8.
+///
+/// # Examples
+///
+/// ```
+/// use rules_sdk::secret::decode_base64;
+/// assert_eq!(decode_base64("aHVudGVyMg==").as_deref(), Some("hunter2"));
+/// assert_eq!(decode_base64("aHVudGVy\nMg").as_deref(), Some("hunter2"), "padding optional, whitespace ignored");
+/// assert_eq!(decode_base64("Pz8_").as_deref(), Some("???"), "URL-safe alphabet");
+/// assert_eq!(decode_base64("not base64!"), None);
+/// ```
 pub fn decode_base64(text: &str) -> Option<String> {
     let mut bits = 0u32;
     let mut count = 0;

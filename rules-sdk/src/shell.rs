@@ -4,8 +4,29 @@
 //! command line into simple commands (at `;`, `&&`, `||`, `|`, newlines) and
 //! words, so a rule can ask "does anything here run `chown -R`?" without
 //! matching `chown` inside an unrelated word.
+//!
+//! # Examples
+//!
+//! ```
+//! use rules_sdk::shell;
+//! let line = "sh -c 'until pg_isready -h db; do sleep 1; done && psql -h db -f /init.sql'";
+//! assert!(shell::invokes(line, "psql", &["-f"]));
+//! assert!(!shell::invokes("echo psql -f x", "psql", &["-f"]), "psql is an argument of echo here");
+//! ```
 
 /// The simple commands of a command line, each as its words (quotes dropped).
+///
+/// # Examples
+///
+/// ```
+/// use rules_sdk::shell::simple_commands;
+/// let commands = simple_commands("sh -c \"mkdir -p /d && chown -R 999 /d\"");
+/// assert_eq!(commands, [
+///     vec!["sh", "-c", "mkdir -p /d && chown -R 999 /d"],
+///     vec!["mkdir", "-p", "/d"],
+///     vec!["chown", "-R", "999", "/d"],
+/// ]);
+/// ```
 pub fn simple_commands(command_line: &str) -> Vec<Vec<String>> {
     let mut commands = Vec::new();
     let mut words: Vec<String> = Vec::new();
@@ -66,6 +87,16 @@ fn shell_script(words: &[String]) -> Option<String> {
 }
 
 /// Quote `word` for a shell when it holds spaces or shell syntax.
+///
+/// # Examples
+///
+/// ```
+/// use rules_sdk::shell::{quote, simple_commands};
+/// assert_eq!(quote("plain"), "plain");
+/// assert_eq!(quote("a b"), "'a b'");
+/// assert_eq!(quote("it's"), "'it'\\''s'");
+/// assert_eq!(simple_commands(&quote("echo $HOME; ls"))[0], ["echo $HOME; ls"], "one word again");
+/// ```
 pub fn quote(word: &str) -> String {
     if !word.is_empty() && !word.contains(|c: char| c.is_whitespace() || "'\"\\;&|()`$<>*?#~{}[]".contains(c)) {
         return word.to_string();
@@ -80,13 +111,32 @@ const NOT_THE_PROGRAM: &[&str] = &[
     "do", "then", "else", "elif", "if", "while", "until", "!", "{", "sudo", "exec", "env", "command", "nohup", "time",
 ];
 
-/// Index of the program word of a simple command, skipping [`NOT_THE_PROGRAM`]
-/// words and `VAR=value` assignments.
+/// Index of the program word of a simple command, skipping shell keywords
+/// (`do`, `then`, `if`, ...), wrappers (`sudo`, `exec`, `env`, `nohup`, ...)
+/// and `VAR=value` assignments.
+///
+/// # Examples
+///
+/// ```
+/// use rules_sdk::shell::{program_index, simple_commands};
+/// let words = &simple_commands("sudo PGPASSWORD=x psql -c 'select 1'")[0];
+/// assert_eq!(program_index(words).map(|i| words[i].as_str()), Some("psql"));
+/// assert_eq!(program_index(&["sudo".to_string()]), None);
+/// ```
 pub fn program_index(words: &[String]) -> Option<usize> {
     words.iter().position(|w| !NOT_THE_PROGRAM.contains(&w.as_str()) && !w.contains('='))
 }
 
 /// Does `url` carry a password (`scheme://user:password@host`)?
+///
+/// # Examples
+///
+/// ```
+/// use rules_sdk::shell::url_has_password;
+/// assert!(url_has_password("postgres://app:s3cret@db:5432/app?sslmode=require"));
+/// assert!(!url_has_password("postgres://app@db:5432/app"));
+/// assert!(!url_has_password("https://example.com/a@b:c"), "an @ in the path is not userinfo");
+/// ```
 pub fn url_has_password(url: &str) -> bool {
     let Some((_, rest)) = url.split_once("://") else { return false };
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
@@ -97,6 +147,18 @@ pub fn url_has_password(url: &str) -> bool {
 /// `env`-style prefixes) with every word of `args` among its arguments?
 ///
 /// `invokes("sh -c 'chown -R 1000:1000 /data'", "chown", &["-R"])` is true.
+/// A one-letter flag also matches inside a cluster (`-Rf` has `-R`).
+///
+/// # Examples
+///
+/// ```
+/// use rules_sdk::shell::invokes;
+/// assert!(invokes("sh -c 'chown -R 1000:1000 /data'", "chown", &["-R"]));
+/// assert!(invokes("sudo /bin/chmod -Rf 777 /x", "chmod", &["-R"]));
+/// assert!(invokes("for b in a b; do mc mb local/$b; done", "mc", &["mb"]));
+/// assert!(!invokes("chown 1000 /data", "chown", &["-R"]));
+/// assert!(!invokes("mychown -R x", "chown", &["-R"]));
+/// ```
 pub fn invokes(command_line: &str, program: &str, args: &[&str]) -> bool {
     simple_commands(command_line).iter().any(|words| {
         let Some(start) = program_index(words) else { return false };
@@ -114,6 +176,15 @@ fn flag_cluster_has(word: &str, flag: &str) -> bool {
 }
 
 /// A root `chown -R`/`chmod -R` (or `--recursive`) anywhere in the command line.
+///
+/// # Examples
+///
+/// ```
+/// use rules_sdk::shell::recursive_ownership_change;
+/// assert!(recursive_ownership_change("sh -c 'mkdir -p /data && chown -R 999:999 /data'"));
+/// assert!(recursive_ownership_change("chmod --recursive g+w /x"));
+/// assert!(!recursive_ownership_change("ls -R /"));
+/// ```
 pub fn recursive_ownership_change(command_line: &str) -> bool {
     ["chown", "chmod"].iter().any(|p| invokes(command_line, p, &["-R"]) || invokes(command_line, p, &["--recursive"]))
 }

@@ -7,27 +7,132 @@
 //!
 //! Enable with `rules-sdk = { ..., features = ["testing"] }` under
 //! `[dev-dependencies]`.
+//!
+//! # Examples
+//!
+//! ```
+//! use rules_sdk::prelude::*;
+//! struct RawMongo;
+//! impl Rule for RawMongo {
+//!     fn meta(&self) -> Meta {
+//!         Meta { id: "demo-raw-mongo", kinds: WORKLOAD_KINDS, ..Meta::DEFAULT }
+//!     }
+//!     fn check(&self, object: &Object, report: &mut Report) {
+//!         report_workload(object, report, &["mongo"], "MongoDB");
+//!     }
+//! }
+//! let findings = rules_sdk::testing::check_yaml(&[&RawMongo], "
+//! ## Source: platform-novu/templates/mongo.yaml
+//! apiVersion: apps/v1
+//! kind: StatefulSet
+//! metadata: {name: mongo}
+//! spec:
+//!   template:
+//!     spec:
+//!       containers: [{name: mongo, image: 'mongo:7'}]
+//! ---
+//! ## Source: platform-novu/charts/mongodb/templates/sts.yaml
+//! apiVersion: apps/v1
+//! kind: StatefulSet
+//! metadata: {name: upstream-mongo}
+//! spec:
+//!   template:
+//!     spec:
+//!       containers: [{name: mongo, image: 'mongo:7'}]
+//! ");
+//! assert_eq!(rules_sdk::testing::keys(&findings), [("demo-raw-mongo", "StatefulSet", "mongo")]);
+//! ```
 
 use crate::Severity;
 use crate::bindings::rewheel::rule::types::{Provenance, Resource, RuleOptions};
 use crate::rule::Rule;
 
 /// A finding with the identity of the object it is about.
+///
+/// # Examples
+///
+/// ```
+/// # use rules_sdk::prelude::*;
+/// # struct RawMongo;
+/// # impl Rule for RawMongo {
+/// #     fn meta(&self) -> Meta {
+/// #         Meta { id: "demo-raw-mongo", kinds: WORKLOAD_KINDS, ..Meta::DEFAULT }
+/// #     }
+/// #     fn check(&self, object: &Object, report: &mut Report) {
+/// #         report_workload(object, report, &["mongo"], "MongoDB");
+/// #     }
+/// # }
+/// // `RawMongo` flags workloads running `mongo` (the rule of the module example).
+/// let yaml = "
+/// apiVersion: apps/v1
+/// kind: StatefulSet
+/// metadata: {name: db, namespace: shop}
+/// spec:
+///   template:
+///     spec:
+///       containers: [{name: mongo, image: 'mongo:7'}]
+/// ";
+/// let findings = rules_sdk::testing::check_yaml(&[&RawMongo], yaml);
+/// assert_eq!(findings, [rules_sdk::testing::TestFinding {
+///     rule: "demo-raw-mongo".into(),
+///     kind: "StatefulSet".into(),
+///     namespace: Some("shop".into()),
+///     name: "db".into(),
+///     line: 2,
+///     severity: "warning".into(),
+///     message: "StatefulSet shop/db runs MongoDB (mongo:7) in hand-written YAML".into(),
+///     path: Some("spec.template.spec.containers[0].image".into()),
+/// }]);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct TestFinding {
+    /// Id of the rule that reported it.
     pub rule: String,
+    /// The object's `kind`.
     pub kind: String,
+    /// The object's namespace, if set.
     pub namespace: Option<String>,
+    /// The object's name.
     pub name: String,
     /// 1-based start line of the object's document.
     pub line: u32,
+    /// `info`, `warning` or `error`.
     pub severity: String,
+    /// The finding's message.
     pub message: String,
+    /// The offending field as a dotted path, if the rule gave one.
     pub path: Option<String>,
 }
 
 impl TestFinding {
     /// `(rule, kind, name)`: the usual thing to compare.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use rules_sdk::prelude::*;
+    /// # struct RawMongo;
+    /// # impl Rule for RawMongo {
+    /// #     fn meta(&self) -> Meta {
+    /// #         Meta { id: "demo-raw-mongo", kinds: WORKLOAD_KINDS, ..Meta::DEFAULT }
+    /// #     }
+    /// #     fn check(&self, object: &Object, report: &mut Report) {
+    /// #         report_workload(object, report, &["mongo"], "MongoDB");
+    /// #     }
+    /// # }
+    /// // `RawMongo` flags workloads running `mongo` (the rule of the module example).
+    /// let yaml = "
+    /// apiVersion: apps/v1
+    /// kind: StatefulSet
+    /// metadata: {name: db, namespace: shop}
+    /// spec:
+    ///   template:
+    ///     spec:
+    ///       containers: [{name: mongo, image: 'mongo:7'}]
+    /// ";
+    /// let findings = rules_sdk::testing::check_yaml(&[&RawMongo], yaml);
+    /// assert_eq!(findings[0].key(), ("demo-raw-mongo", "StatefulSet", "db"));
+    /// ```
     pub fn key(&self) -> (&str, &str, &str) {
         (&self.rule, &self.kind, &self.name)
     }
@@ -35,6 +140,36 @@ impl TestFinding {
 
 /// Load `yaml` as the host would and run `rules` on it. Panics on YAML the
 /// loader rejects, so a typo in a test fixture fails loudly.
+///
+/// # Examples
+///
+/// ```
+/// # use rules_sdk::prelude::*;
+/// # struct RawMongo;
+/// # impl Rule for RawMongo {
+/// #     fn meta(&self) -> Meta {
+/// #         Meta { id: "demo-raw-mongo", kinds: WORKLOAD_KINDS, ..Meta::DEFAULT }
+/// #     }
+/// #     fn check(&self, object: &Object, report: &mut Report) {
+/// #         report_workload(object, report, &["mongo"], "MongoDB");
+/// #     }
+/// # }
+/// // `RawMongo` flags workloads running `mongo` (the rule of the module example).
+/// use rules_sdk::testing::check_yaml;
+/// let findings = check_yaml(&[&RawMongo], "
+/// apiVersion: v1
+/// kind: Pod
+/// metadata: {name: one}
+/// spec: {containers: [{name: db, image: mongo}]}
+/// ---
+/// apiVersion: v1
+/// kind: Pod
+/// metadata: {name: two}
+/// spec: {containers: [{name: web, image: nginx}]}
+/// ");
+/// assert_eq!(findings.len(), 1);
+/// assert_eq!((findings[0].name.as_str(), findings[0].line), ("one", 2));
+/// ```
 pub fn check_yaml(rules: &[&dyn Rule], yaml: &str) -> Vec<TestFinding> {
     check_yaml_with_options(rules, yaml, &[]).expect("check failed")
 }
@@ -42,6 +177,8 @@ pub fn check_yaml(rules: &[&dyn Rule], yaml: &str) -> Vec<TestFinding> {
 /// [`check_yaml`] with options for some rules: `(rule id, JSON object text)`,
 /// as `rewheel.toml`'s `[rules.options."<id>"]` would send them. `Err` is the
 /// error the component would return (a bad option value, for example).
+///
+/// # Examples
 ///
 /// ```
 /// # #[cfg(feature = "testing")] {
@@ -102,6 +239,39 @@ pub fn check_yaml_with_options(
 ///
 /// `.expected` files list what the whole rule pack reports (the host's
 /// fixture test checks that); here only the lines of `rules` are compared.
+///
+/// # Examples
+///
+/// ```
+/// # use rules_sdk::prelude::*;
+/// # struct RawMongo;
+/// # impl Rule for RawMongo {
+/// #     fn meta(&self) -> Meta {
+/// #         Meta { id: "demo-raw-mongo", kinds: WORKLOAD_KINDS, ..Meta::DEFAULT }
+/// #     }
+/// #     fn check(&self, object: &Object, report: &mut Report) {
+/// #         report_workload(object, report, &["mongo"], "MongoDB");
+/// #     }
+/// # }
+/// // `RawMongo` flags workloads running `mongo` (the rule of the module example).
+/// let dir = std::env::temp_dir().join(format!("rules-sdk-check-fixture-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir).unwrap();
+/// let (yaml, expected) = (dir.join("smelly.yaml"), dir.join("smelly.expected"));
+/// std::fs::write(&yaml, "\
+/// apiVersion: apps/v1
+/// kind: StatefulSet
+/// metadata: {name: db, namespace: shop}
+/// spec: {template: {spec: {containers: [{name: mongo, image: 'mongo:7'}]}}}
+/// ").unwrap();
+/// std::fs::write(&expected, "\
+/// # rule kind namespace/name line
+/// demo-raw-mongo StatefulSet shop/db 1
+/// other-rule StatefulSet shop/db 1
+/// ").unwrap();
+/// // Only `demo-raw-mongo` lines are compared: `other-rule` belongs to another rule.
+/// rules_sdk::testing::check_fixture(&[&RawMongo], yaml.to_str().unwrap(), expected.to_str().unwrap());
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// ```
 pub fn check_fixture(rules: &[&dyn Rule], yaml_path: &str, expected_path: &str) {
     let read = |p: &str| std::fs::read_to_string(p).unwrap_or_else(|e| panic!("cannot read {p}: {e}"));
     let yaml = read(yaml_path);
@@ -124,6 +294,41 @@ pub fn check_fixture(rules: &[&dyn Rule], yaml_path: &str, expected_path: &str) 
 
 /// Both fixture cases of a component, `tests/fixtures/<component>/{smelly,clean}`,
 /// from a rule crate in `rules/<component>/` (see [`check_fixture`]).
+///
+/// # Examples
+///
+/// In `rules/demo/tests/fixtures.rs` this is the whole test. Here a temporary
+/// workspace stands in for the repository:
+///
+/// ```standalone_crate
+/// # use rules_sdk::prelude::*;
+/// # struct RawMongo;
+/// # impl Rule for RawMongo {
+/// #     fn meta(&self) -> Meta {
+/// #         Meta { id: "demo-raw-mongo", kinds: WORKLOAD_KINDS, ..Meta::DEFAULT }
+/// #     }
+/// #     fn check(&self, object: &Object, report: &mut Report) {
+/// #         report_workload(object, report, &["mongo"], "MongoDB");
+/// #     }
+/// # }
+/// // `RawMongo` flags workloads running `mongo` (the rule of the module example).
+/// let root = std::env::temp_dir().join(format!("rules-sdk-check-fixtures-{}", std::process::id()));
+/// let fixtures = root.join("tests/fixtures/demo");
+/// std::fs::create_dir_all(&fixtures).unwrap();
+/// std::fs::create_dir_all(root.join("rules/demo")).unwrap();
+/// let pod = |image: &str| {
+///     format!("apiVersion: v1\nkind: Pod\nmetadata: {{name: db}}\nspec: {{containers: [{{image: '{image}'}}]}}\n")
+/// };
+/// std::fs::write(fixtures.join("smelly.yaml"), pod("mongo:7")).unwrap();
+/// std::fs::write(fixtures.join("smelly.expected"), "demo-raw-mongo Pod -/db 1\n").unwrap();
+/// std::fs::write(fixtures.join("clean.yaml"), pod("nginx:1.27")).unwrap();
+/// std::fs::write(fixtures.join("clean.expected"), "").unwrap();
+/// std::env::set_current_dir(root.join("rules/demo")).unwrap(); // cargo runs a rule crate's tests here
+///
+/// rules_sdk::testing::check_fixtures(&[&RawMongo], "demo");
+/// # std::env::set_current_dir(std::env::temp_dir()).unwrap();
+/// # std::fs::remove_dir_all(&root).unwrap();
+/// ```
 pub fn check_fixtures(rules: &[&dyn Rule], component: &str) {
     for case in ["smelly", "clean"] {
         let base = format!("../../tests/fixtures/{component}/{case}");
@@ -133,12 +338,68 @@ pub fn check_fixtures(rules: &[&dyn Rule], component: &str) {
 
 impl TestFinding {
     /// `rule kind namespace/name line`, as in `.expected` files.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use rules_sdk::prelude::*;
+    /// # struct RawMongo;
+    /// # impl Rule for RawMongo {
+    /// #     fn meta(&self) -> Meta {
+    /// #         Meta { id: "demo-raw-mongo", kinds: WORKLOAD_KINDS, ..Meta::DEFAULT }
+    /// #     }
+    /// #     fn check(&self, object: &Object, report: &mut Report) {
+    /// #         report_workload(object, report, &["mongo"], "MongoDB");
+    /// #     }
+    /// # }
+    /// // `RawMongo` flags workloads running `mongo` (the rule of the module example).
+    /// let yaml = "
+    /// apiVersion: apps/v1
+    /// kind: StatefulSet
+    /// metadata: {name: db, namespace: shop}
+    /// spec:
+    ///   template:
+    ///     spec:
+    ///       containers: [{name: mongo, image: 'mongo:7'}]
+    /// ";
+    /// let findings = rules_sdk::testing::check_yaml(&[&RawMongo], yaml);
+    /// assert_eq!(findings[0].fixture_line(), "demo-raw-mongo StatefulSet shop/db 2");
+    /// ```
     pub fn fixture_line(&self) -> String {
         format!("{} {} {}/{} {}", self.rule, self.kind, self.namespace.as_deref().unwrap_or("-"), self.name, self.line)
     }
 }
 
 /// `(rule, kind, name)` of every finding, sorted: for exact-set assertions.
+///
+/// # Examples
+///
+/// ```
+/// # use rules_sdk::prelude::*;
+/// # struct RawMongo;
+/// # impl Rule for RawMongo {
+/// #     fn meta(&self) -> Meta {
+/// #         Meta { id: "demo-raw-mongo", kinds: WORKLOAD_KINDS, ..Meta::DEFAULT }
+/// #     }
+/// #     fn check(&self, object: &Object, report: &mut Report) {
+/// #         report_workload(object, report, &["mongo"], "MongoDB");
+/// #     }
+/// # }
+/// // `RawMongo` flags workloads running `mongo` (the rule of the module example).
+/// use rules_sdk::testing::{check_yaml, keys};
+/// let findings = check_yaml(&[&RawMongo], "
+/// apiVersion: apps/v1
+/// kind: Deployment
+/// metadata: {name: b}
+/// spec: {template: {spec: {containers: [{image: mongo}]}}}
+/// ---
+/// apiVersion: apps/v1
+/// kind: StatefulSet
+/// metadata: {name: a}
+/// spec: {template: {spec: {containers: [{image: mongo}]}}}
+/// ");
+/// assert_eq!(keys(&findings), [("demo-raw-mongo", "Deployment", "b"), ("demo-raw-mongo", "StatefulSet", "a")]);
+/// ```
 pub fn keys(findings: &[TestFinding]) -> Vec<(&str, &str, &str)> {
     findings.iter().map(TestFinding::key).collect()
 }

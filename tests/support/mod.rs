@@ -161,3 +161,122 @@ pub fn hostile_rule(name: &str) -> PathBuf {
     assert!(path.exists(), "{} was not built", path.display());
     path
 }
+
+/// The componentize-py release the Python test rules are built with: the
+/// newest on PyPI when pinned, and one whose components wasmtime 48 runs.
+pub const COMPONENTIZE_PY: &str = "0.25.1";
+
+/// The Python rule component `tests/rules-py/<name>/app.py`, built with
+/// componentize-py against `wit/` (world `rule`) into
+/// `<target>/py-rules/<name>.wasm`.
+///
+/// Once per test process, a venv at `<target>/py-venv` gets
+/// `componentize-py==`[`COMPONENTIZE_PY`] (from PyPI, like cargo fetching
+/// crates; skipped when already installed). The build is skipped when the
+/// component is newer than the rule's sources, the WIT and the installed
+/// componentize-py. The sources are copied next to the output first, so the
+/// build leaves no `__pycache__` in the tree. Panics, saying what to install,
+/// when python3 has no venv or pip.
+pub fn python_rule(name: &str) -> PathBuf {
+    static TOOL: OnceLock<PathBuf> = OnceLock::new();
+    static BUILT: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let tool = TOOL.get_or_init(componentize_py);
+
+    let src = root().join("tests/rules-py").join(name);
+    assert!(src.join("app.py").is_file(), "{} has no app.py", src.display());
+    let out_dir = target_dir().join("py-rules");
+    let out = out_dir.join(format!("{name}.wasm"));
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    if built.iter().any(|b| b == name) {
+        return out;
+    }
+    let inputs = [src.clone(), root().join("wit"), tool.clone()];
+    let newest_input = inputs.iter().filter_map(|p| newest_mtime(p)).max().expect("sources have mtimes");
+    let fresh = std::fs::metadata(&out).and_then(|m| m.modified()).is_ok_and(|t| t > newest_input);
+    if !fresh {
+        let started = std::time::Instant::now();
+        let copy = out_dir.join(format!("{name}.src"));
+        let _ = std::fs::remove_dir_all(&copy);
+        copy_tree(&src, &copy);
+        let tmp = out_dir.join(format!("{name}.wasm.tmp{}", std::process::id()));
+        let mut cmd = Command::new(tool);
+        cmd.arg("-d").arg(root().join("wit")).args(["-w", "rule", "componentize", "-p"]).arg(&copy);
+        cmd.args(["app", "-o"]).arg(&tmp).current_dir(&copy);
+        checked(&mut cmd, &format!("building the Python rule {name} with componentize-py"));
+        std::fs::rename(&tmp, &out).unwrap();
+        let size = std::fs::metadata(&out).unwrap().len();
+        eprintln!("built {} ({} bytes) in {:?}", out.display(), size, started.elapsed());
+    }
+    built.push(name.to_string());
+    out
+}
+
+/// `<target>/py-venv/bin/componentize-py`, at [`COMPONENTIZE_PY`]: the venv
+/// created and the tool installed when missing.
+fn componentize_py() -> PathBuf {
+    let venv = target_dir().join("py-venv");
+    let python = venv.join("bin/python");
+    const INSTALL: &str = "the Python tests need Python 3 with venv and pip \
+        (Debian/Ubuntu: apt-get install python3 python3-venv python3-pip)";
+    if !python.exists() {
+        let mut cmd = Command::new("python3");
+        cmd.args(["-m", "venv"]).arg(&venv);
+        checked(&mut cmd, &format!("creating a venv at {} ({INSTALL})", venv.display()));
+    }
+    let mut cmd = Command::new(&python);
+    cmd.args(["-m", "pip", "--version"]);
+    checked(&mut cmd, &format!("the venv at {} has no pip ({INSTALL}; then delete the venv)", venv.display()));
+
+    let mut cmd = Command::new(&python);
+    cmd.args(["-c", "import importlib.metadata as m; print(m.version('componentize-py'))"]);
+    let installed =
+        cmd.output().ok().filter(|o| o.status.success()).map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    if installed.as_deref() != Some(COMPONENTIZE_PY) {
+        let mut cmd = Command::new(&python);
+        cmd.args(["-m", "pip", "install", "--disable-pip-version-check", "--quiet"])
+            .arg(format!("componentize-py=={COMPONENTIZE_PY}"));
+        checked(&mut cmd, &format!("installing componentize-py=={COMPONENTIZE_PY} from PyPI into {}", venv.display()));
+    }
+    let tool = venv.join("bin/componentize-py");
+    assert!(tool.exists(), "{} is missing after installing componentize-py", tool.display());
+    tool
+}
+
+/// Run `cmd`; panic naming `what`, with its output, unless it succeeds.
+fn checked(cmd: &mut Command, what: &str) {
+    let out = cmd.output().unwrap_or_else(|e| panic!("{what}: cannot run {:?}: {e}", cmd.get_program()));
+    assert!(
+        out.status.success(),
+        "{what} failed ({}): {:?}\nstdout:\n{}\nstderr:\n{}",
+        out.status,
+        cmd,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The newest modification time of `path` or of any file under it.
+fn newest_mtime(path: &Path) -> Option<std::time::SystemTime> {
+    let meta = std::fs::metadata(path).ok()?;
+    let own = meta.modified().ok();
+    if !meta.is_dir() {
+        return own;
+    }
+    std::fs::read_dir(path).ok()?.filter_map(|e| e.ok()).filter_map(|e| newest_mtime(&e.path())).chain(own).max()
+}
+
+/// Copy the files under `from` to `to`, skipping `__pycache__`.
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let (src, dst) = (entry.path(), to.join(entry.file_name()));
+        if entry.file_type().unwrap().is_dir() {
+            if entry.file_name() != "__pycache__" {
+                copy_tree(&src, &dst);
+            }
+        } else {
+            std::fs::copy(&src, &dst).unwrap();
+        }
+    }
+}
