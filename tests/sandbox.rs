@@ -163,6 +163,25 @@ fn a_rule_built_against_a_newer_contract_is_refused_by_name() {
 }
 
 #[test]
+fn a_rule_built_against_a_later_patch_of_the_contract_runs() {
+    let wasm = support::hostile_rule("patch-contract").display().to_string();
+    let (report, code) = support::audit_json(&["--no-builtin-rules", "--rules", &wasm, BEFORE]);
+    assert_eq!(code, 0, "{}", report["errors"]);
+    let names: Vec<&str> =
+        report["findings"].as_array().unwrap().iter().map(|f| f["message"].as_str().unwrap()).collect();
+    assert_eq!(names, vec!["ConfigMap otel-agent-config"]);
+    let out = support::run(&["rules", "inspect", &wasm], None);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("contract:  rewheel:rule@0.2.9 (runs on this rewheel: rewheel:rule@0.2.0)"), "{text}");
+    // A newer minor is refused by inspect too, naming both versions.
+    let newer = support::hostile_rule("newer-contract").display().to_string();
+    let out = support::run(&["rules", "inspect", &newer], None);
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("contract:  rewheel:rule@0.3.0 — NOT runnable here: targets rewheel:rule@0.3.0, but this rewheel runs rewheel:rule@0.2.x components"), "{text}");
+}
+
+#[test]
 fn a_component_of_another_world_is_refused_by_name() {
     hostile(
         "other-world",

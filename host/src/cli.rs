@@ -857,6 +857,7 @@ fn rules_list(args: RuleArgs, format: Format) -> ExitCode {
                 "kinds": r.kinds,
                 "supersedes": r.supersedes,
                 "docs": r.docs,
+                "options": r.options.iter().map(|o| serde_json::json!({"name": o.name, "description": o.description})).collect::<Vec<_>>(),
                 "source": c.component,
             }));
         }

@@ -99,6 +99,7 @@ impl Rule for HandWrittenWorkload {{
             options: &[RuleOption {{
                 name: "allow-names",
                 description: "list of strings: workload names that are deliberately hand-written (default none)",
+                kind: OptionKind::Strings,
             }}],
         }}
     }}

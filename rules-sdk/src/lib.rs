@@ -116,7 +116,7 @@ pub use image::Image;
 pub use object::{Object, Provenance};
 pub use origin::Origin;
 pub use pod::{Container, ContainerRole, PodSpec};
-pub use rule::{FindingDraft, Meta, Options, Report, Rule, RuleOption};
+pub use rule::{FindingDraft, Meta, OptionKind, Options, Report, Rule, RuleOption};
 
 /// Kinds that carry a pod template (or are a Pod): the usual [`Meta::kinds`]
 /// of a rule that looks at containers.
@@ -284,8 +284,8 @@ pub fn groups_running(objects: &[&Object], images: &[&str], charts: &[&str]) -> 
 pub mod prelude {
     pub use crate::smell::{Cmd, report_script, report_workload};
     pub use crate::{
-        Category, Container, ContainerRole, Image, Meta, Object, Origin, PodSpec, Report, Rule, RuleOption, Severity,
-        WORKLOAD_KINDS,
+        Category, Container, ContainerRole, Image, Meta, Object, OptionKind, Origin, PodSpec, Report, Rule, RuleOption,
+        Severity, WORKLOAD_KINDS,
     };
 }
 

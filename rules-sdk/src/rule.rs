@@ -64,7 +64,11 @@ use crate::{Category, Severity};
 ///     kinds: WORKLOAD_KINDS,
 ///     supersedes: supersede::WORKLOAD,
 ///     docs: "Flags StatefulSets running `mongo` written outside an upstream chart.",
-///     options: &[RuleOption { name: "allow-images", description: "list of strings (default: none)" }],
+///     options: &[RuleOption {
+///         name: "allow-images",
+///         description: "list of strings (default: none)",
+///         kind: rules_sdk::rule::OptionKind::Strings,
+///     }],
 /// };
 /// assert!(meta.wants("StatefulSet"));
 /// assert_eq!(meta.options[0].name, "allow-images");
@@ -103,11 +107,15 @@ pub struct Meta {
 ///
 /// ```
 /// use rules_sdk::RuleOption;
+/// use rules_sdk::rule::OptionKind;
 /// const ALLOW_KEYS: RuleOption = RuleOption {
 ///     name: "allow-keys",
 ///     description: "list of strings: Secret keys that never hold a credential (default: none)",
+///     kind: OptionKind::Strings,
 /// };
 /// assert_eq!(ALLOW_KEYS.name, "allow-keys");
+/// assert!(ALLOW_KEYS.kind.accepts(&serde_json::json!(["cache-url"])));
+/// assert!(!ALLOW_KEYS.kind.accepts(&serde_json::json!("cache-url")));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RuleOption {
@@ -115,6 +123,54 @@ pub struct RuleOption {
     pub name: &'static str,
     /// One line: what it does, its type and its default.
     pub description: &'static str,
+    /// The value's type. A configured value of another type fails the
+    /// component's `check` before any rule runs, naming the option, whether
+    /// or not the batch holds an object the rule would read it for.
+    pub kind: OptionKind,
+}
+
+/// The type of an option's value.
+///
+/// # Examples
+///
+/// ```
+/// use rules_sdk::rule::OptionKind;
+/// assert!(OptionKind::Bool.accepts(&serde_json::json!(true)));
+/// assert!(!OptionKind::Integer.accepts(&serde_json::json!(-1)));
+/// assert_eq!(OptionKind::Strings.describe(), "a list of strings");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OptionKind {
+    /// A list of strings ([`Report::option_strings`]).
+    Strings,
+    /// `true` or `false` ([`Report::option_bool`]).
+    Bool,
+    /// A non-negative integer ([`Report::option_u64`]).
+    Integer,
+    /// Any value; the rule checks it itself ([`Options::get`]).
+    Any,
+}
+
+impl OptionKind {
+    /// Is `value` of this type?
+    pub fn accepts(self, value: &serde_json::Value) -> bool {
+        match self {
+            OptionKind::Strings => value.as_array().is_some_and(|a| a.iter().all(serde_json::Value::is_string)),
+            OptionKind::Bool => value.is_boolean(),
+            OptionKind::Integer => value.as_u64().is_some(),
+            OptionKind::Any => true,
+        }
+    }
+
+    /// The type in words, for messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            OptionKind::Strings => "a list of strings",
+            OptionKind::Bool => "true or false",
+            OptionKind::Integer => "a non-negative integer",
+            OptionKind::Any => "any value",
+        }
+    }
 }
 
 impl Meta {

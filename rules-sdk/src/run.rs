@@ -43,6 +43,26 @@ pub fn check(rules: &[&dyn Rule], resources: Vec<Resource>, options: Vec<RuleOpt
         let parsed = Options::from_json(&o.options).map_err(|e| format!("rule {:?}: {e}", o.rule))?;
         configured.insert(o.rule, parsed);
     }
+    // Every configured value is checked against its declared type first, so a
+    // wrong type fails the same way whatever objects the batch holds.
+    let mut bad = Vec::new();
+    for rule in rules {
+        let meta = rule.meta();
+        let Some(options) = configured.get(meta.id) else { continue };
+        for declared in meta.options {
+            if let Some(value) = options.get(declared.name).filter(|v| !declared.kind.accepts(v)) {
+                bad.push(format!(
+                    "option {:?} of rule {:?} must be {}, not {value}",
+                    declared.name,
+                    meta.id,
+                    declared.kind.describe()
+                ));
+            }
+        }
+    }
+    if !bad.is_empty() {
+        return Err(bad.join("; "));
+    }
     let mut findings = Vec::new();
     let mut errors = Vec::new();
     for rule in rules {

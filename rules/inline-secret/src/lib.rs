@@ -61,6 +61,7 @@ impl Rule for InlineSecret {
             options: &[RuleOption {
                 name: "allow-keys",
                 description: "list of strings: Secret keys known to hold no credential (matched exactly, case-insensitively), e.g. [\"cache-url\"]; default none",
+                kind: OptionKind::Strings,
             }],
         }
     }
@@ -212,6 +213,16 @@ mod tests {
         assert_eq!(
             bad.unwrap_err(),
             r#"option "allow-keys" of rule "inline-secret" must be a list of strings, not "cache-url""#
+        );
+        // Refused before any object is looked at: the same with no Secret in the batch.
+        let none = check_yaml_with_options(
+            &[&InlineSecret],
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n",
+            &[("inline-secret", r#"{"allow-keys": 3}"#)],
+        );
+        assert_eq!(
+            none.unwrap_err(),
+            r#"option "allow-keys" of rule "inline-secret" must be a list of strings, not 3"#
         );
     }
 }

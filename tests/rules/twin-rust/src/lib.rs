@@ -96,6 +96,7 @@ impl Rule for RawMongo {
             options: &[RuleOption {
                 name: "allow-names",
                 description: "list of strings: object names never flagged (default: none)",
+                kind: OptionKind::Strings,
             }],
             ..Meta::DEFAULT
         }

@@ -1,0 +1,44 @@
+//! Implements the `rewheel:rule@0.2.9` world: the same types as the host's
+//! 0.2.0, a later patch (documentation only, per docs/CONTRACT.md). The host
+//! must run it. It flags every ConfigMap.
+
+wit_bindgen::generate!({ path: "wit", world: "rule" });
+
+use rewheel::rule::types::{Category, Severity};
+
+struct Patch;
+
+impl Guest for Patch {
+    fn rules() -> Vec<RuleMeta> {
+        vec![RuleMeta {
+            id: "patch-configmap".into(),
+            component: "patch".into(),
+            category: Category::ReinventedWorkload,
+            default_severity: Severity::Info,
+            summary: "Every ConfigMap (a test rule built against contract 0.2.9)".into(),
+            replace_with: "nothing".into(),
+            sources: vec![],
+            kinds: vec!["ConfigMap".into()],
+            supersedes: vec![],
+            docs: String::new(),
+            options: vec![],
+        }]
+    }
+
+    fn check(resources: Vec<Resource>, _options: Vec<RuleOptions>) -> Result<Vec<Finding>, String> {
+        Ok(resources
+            .iter()
+            .enumerate()
+            .map(|(i, r)| Finding {
+                rule: "patch-configmap".into(),
+                resource: i as u32,
+                severity: Severity::Info,
+                message: format!("ConfigMap {}", r.name),
+                path: None,
+                replace_with: None,
+            })
+            .collect())
+    }
+}
+
+export!(Patch);
