@@ -88,12 +88,11 @@ pub fn enforce(lock: &Lock, sources: Vec<RuleSource>) -> (Vec<RuleSource>, Vec<E
         if lock.digests.contains_key(&digest) {
             kept.push(source);
         } else {
-            let was = lock
-                .digests
-                .values()
-                .any(|n| n == &source.name)
-                .then(|| " (it is locked with another digest: the component changed)")
-                .unwrap_or("");
+            let was = if lock.digests.values().any(|n| n == &source.name) {
+                " (it is locked with another digest: the component changed)"
+            } else {
+                ""
+            };
             errors.push(ErrorEntry::rule(
                 &source.name,
                 format!(
