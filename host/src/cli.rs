@@ -229,9 +229,12 @@ impl RuleArgs {
         if self.no_cache { Cache::disabled() } else { Cache::from_env() }
     }
 
-    /// rewheel.toml, or an error line for stderr.
-    fn load_config(&self) -> Result<LoadedConfig, String> {
-        self.load_config_entry().map_err(|e| format!("error: {e}"))
+    /// rewheel.toml; on error, says so on stderr and gives the exit code.
+    fn load_config(&self) -> Result<LoadedConfig, ExitCode> {
+        self.load_config_entry().map_err(|e| {
+            eprintln!("error: {e}");
+            ExitCode::from(EXIT_ERROR)
+        })
     }
 
     fn load_config_entry(&self) -> Result<LoadedConfig, config::ConfigError> {
@@ -558,10 +561,7 @@ fn baseline_create(run: RunArgs, output: Option<std::path::PathBuf>) -> ExitCode
 fn rules_lock(args: RuleArgs) -> ExitCode {
     let config = match args.load_config() {
         Ok(c) => c,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(EXIT_ERROR);
-        }
+        Err(code) => return code,
     };
     let (sources, errors) = rule_sources(&RuleArgs { locked: false, ..args }, &config);
     for e in &errors {
@@ -815,10 +815,7 @@ fn test_rule(
 fn config_show(rules: &RuleArgs, selection: &SelectionArgs, limits: &LimitArgs, no_inline_ignores: bool) -> ExitCode {
     let config = match rules.load_config() {
         Ok(c) => c,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(EXIT_ERROR);
-        }
+        Err(code) => return code,
     };
     let flags = crate::config_show::Flags {
         no_builtin_rules: rules.no_builtin_rules,
@@ -835,10 +832,7 @@ fn config_show(rules: &RuleArgs, selection: &SelectionArgs, limits: &LimitArgs, 
 fn rules_list(args: RuleArgs, format: Format) -> ExitCode {
     let config = match args.load_config() {
         Ok(c) => c,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(EXIT_ERROR);
-        }
+        Err(code) => return code,
     };
     let (sources, mut errors) = rule_sources(&args, &config);
     let (components, more) = audit::list_rules(&sources, Limits::default(), default_jobs(), args.cache());
@@ -911,10 +905,7 @@ fn rules_list(args: RuleArgs, format: Format) -> ExitCode {
 fn rules_explain(id: &str, args: RuleArgs) -> ExitCode {
     let config = match args.load_config() {
         Ok(c) => c,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(EXIT_ERROR);
-        }
+        Err(code) => return code,
     };
     let (sources, mut errors) = rule_sources(&args, &config);
     let (components, more) = audit::list_rules(&sources, Limits::default(), default_jobs(), args.cache());

@@ -34,26 +34,25 @@ pub fn to_github(report: &Report) -> String {
         );
     }
     for e in &report.errors {
-        let mut props = Vec::new();
-        if let Some(file) = &e.file {
-            props.push(format!("file={}", property(file)));
-        }
-        if let Some(line) = e.line {
-            props.push(format!("line={line}"));
-        }
-        props.push(format!("title={}", property(&format!("rewheel {} error", e.kind.as_str()))));
-        let _ = writeln!(out, "::error {}::{}", props.join(","), data(&e.message));
+        let title = format!("rewheel {} error", e.kind.as_str());
+        annotate(&mut out, "error", e.file.as_deref(), e.line, &title, &e.message);
     }
     for w in &report.warnings {
-        let mut props = Vec::new();
-        if let Some(file) = &w.file {
-            props.push(format!("file={}", property(file)));
-        }
-        if let Some(line) = w.line {
-            props.push(format!("line={line}"));
-        }
-        props.push(format!("title={}", property(&format!("rewheel {}", w.kind.as_str()))));
-        let _ = writeln!(out, "::warning {}::{}", props.join(","), data(&w.message));
+        let title = format!("rewheel {}", w.kind.as_str());
+        annotate(&mut out, "warning", w.file.as_deref(), w.line, &title, &w.message);
     }
     out
+}
+
+/// `::LEVEL file=…,line=…,title=…::message`, with the properties that are known.
+fn annotate(out: &mut String, level: &str, file: Option<&str>, line: Option<u32>, title: &str, message: &str) {
+    let mut props = Vec::new();
+    if let Some(file) = file {
+        props.push(format!("file={}", property(file)));
+    }
+    if let Some(line) = line {
+        props.push(format!("line={line}"));
+    }
+    props.push(format!("title={}", property(title)));
+    let _ = writeln!(out, "::{level} {}::{}", props.join(","), data(message));
 }
