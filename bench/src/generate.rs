@@ -148,14 +148,14 @@ fn workload(
     let api = if kind == "Job" { "batch/v1" } else { "apps/v1" };
     let chart = template.split('/').next().unwrap_or("chart");
     header(out, template, api, kind, name, namespace, chart);
-    let _ = write!(out, "spec:\n");
+    out.push_str("spec:\n");
     if kind != "Job" {
         let _ = write!(
             out,
             "  replicas: 1\n  serviceName: {name}\n  selector:\n    matchLabels:\n      app.kubernetes.io/name: {name}\n"
         );
     } else {
-        let _ = write!(out, "  backoffLimit: 3\n");
+        out.push_str("  backoffLimit: 3\n");
     }
     let _ = write!(
         out,
@@ -178,7 +178,7 @@ fn workload(
         "          env:\n            - name: TZ\n              value: UTC\n          resources:\n            requests: {{cpu: 100m, memory: 256Mi}}\n            limits: {{memory: 512Mi}}\n"
     );
     if kind == "Job" {
-        let _ = write!(out, "      restartPolicy: OnFailure\n");
+        out.push_str("      restartPolicy: OnFailure\n");
     }
 }
 

@@ -71,6 +71,7 @@ fn write_platform(docs: usize, dir: &Path) -> u64 {
 }
 
 /// Wall time and peak RSS (KiB) of a child process; panics if it fails to run.
+#[allow(clippy::zombie_processes)] // reaped by wait4, which also gives the rusage
 fn measure(cmd: &mut Command) -> (Duration, u64, i32) {
     let started = Instant::now();
     let child = cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("spawn");

@@ -137,6 +137,10 @@ impl Sandbox {
         config.consume_fuel(true);
         config.epoch_interruption(true);
         config.max_wasm_stack(1 << 20);
+        // `REWHEEL_PROFILE=perfmap` names JIT code for `perf` (docs/BENCHMARKS.md).
+        if std::env::var_os("REWHEEL_PROFILE").is_some_and(|v| v == "perfmap") {
+            config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+        }
         let engine = Engine::new(&config).map_err(|e| anyhow::anyhow!("{e}"))?;
 
         let mut linker = Linker::new(&engine);
