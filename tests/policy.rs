@@ -204,6 +204,10 @@ fn rule_options_reach_the_rule_through_the_contract() {
     let w = warnings(&report);
     assert_eq!((w[0].0.as_str(), w[0].2), ("unknown-rule", Some(1)), "{w:?}");
 
+    let listed: Value =
+        serde_json::from_slice(&support::run(&["rules", "list", "--format", "json"], None).stdout).unwrap();
+    let rule = listed["rules"].as_array().unwrap().iter().find(|r| r["id"] == "inline-secret").unwrap().clone();
+    assert_eq!(rule["options"][0]["name"], "allow-keys");
     let explain = support::run(&["rules", "explain", "inline-secret"], None);
     let text = String::from_utf8(explain.stdout).unwrap();
     assert!(

@@ -280,14 +280,22 @@ pub fn run(options: AuditOptions) -> Report {
         Ok(s) => Arc::new(s),
         Err(e) => {
             errors.push(ErrorEntry { kind: ErrorKind::Config, file: None, line: None, rule: None, message: e });
-            return finish(Vec::new(), errors, manifests.skipped, manifests.summary, 0, 0, 0);
+            {
+                let mut report = assemble(Vec::new(), errors, manifests.skipped, manifests.summary, 0, 0, 0);
+                report.finish();
+                return report;
+            }
         }
     };
     let sandbox = match Sandbox::new(options.limits.run, options.cache.clone()) {
         Ok(s) => Arc::new(s),
         Err(e) => {
             errors.push(ErrorEntry::rule("sandbox", format!("cannot start the sandbox: {e}")));
-            return finish(Vec::new(), errors, manifests.skipped, manifests.summary, 0, 0, 0);
+            {
+                let mut report = assemble(Vec::new(), errors, manifests.skipped, manifests.summary, 0, 0, 0);
+                report.finish();
+                return report;
+            }
         }
     };
 
@@ -405,8 +413,15 @@ pub fn run(options: AuditOptions) -> Report {
     let mut outcome = suppress::apply(&options.policy.suppressions, findings, &objects, &known, &ran);
     warnings.append(&mut outcome.warnings);
     let ran_components = components.iter().filter(|c| c.ran).count() as u32;
-    let mut report =
-        finish(outcome.findings, errors, manifests.skipped, manifests.summary, ran_components, rule_count, superseded);
+    let mut report = assemble(
+        outcome.findings,
+        errors,
+        manifests.skipped,
+        manifests.summary,
+        ran_components,
+        rule_count,
+        superseded,
+    );
     report.suppressed = outcome.suppressed;
     report.warnings = warnings;
     report.rules = metas
@@ -426,7 +441,9 @@ pub fn run(options: AuditOptions) -> Report {
     report
 }
 
-fn finish(
+/// The report's parts, not yet sorted: the caller adds what it has, then calls
+/// `Report::finish` once.
+fn assemble(
     findings: Vec<FindingEntry>,
     errors: Vec<ErrorEntry>,
     skipped: Vec<SkippedEntry>,
@@ -438,7 +455,7 @@ fn finish(
     summary.components = components;
     summary.rules = rules;
     summary.superseded = superseded;
-    let mut report = Report {
+    Report {
         version: crate::report::REPORT_VERSION,
         findings,
         errors,
@@ -447,9 +464,7 @@ fn finish(
         warnings: Vec::new(),
         summary,
         rules: Vec::new(),
-    };
-    report.finish();
-    report
+    }
 }
 
 /// A component that ran: its rules and its (validated) findings, with

@@ -124,26 +124,11 @@ pub fn load(path: &str) -> Result<Baseline, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{Location, ResourceRef, Severity};
 
     fn finding(rule: &str, name: &str, line: u32, message: &str) -> FindingEntry {
-        FindingEntry {
-            rule: rule.into(),
-            component: "novu".into(),
-            category: "reinvented-workload".into(),
-            severity: Severity::Warning,
-            message: message.into(),
-            replace_with: String::new(),
-            sources: vec![],
-            path: None,
-            resource: ResourceRef {
-                api_version: "apps/v1".into(),
-                kind: "Deployment".into(),
-                namespace: Some("novu".into()),
-                name: name.into(),
-            },
-            location: Location { file: "./r/novu.yaml".into(), line, document: 0, template: None },
-        }
+        let mut f = FindingEntry::sample(rule, name, message);
+        f.location.line = line;
+        f
     }
 
     #[test]

@@ -318,26 +318,11 @@ pub fn wasm_artifacts(cargo_json: &str) -> Vec<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{Location, ResourceRef};
 
     fn actual(rule: &str, name: &str, severity: Severity, message: &str) -> FindingEntry {
-        FindingEntry {
-            rule: rule.into(),
-            component: "team".into(),
-            category: "reinvented-workload".into(),
-            severity,
-            message: message.into(),
-            replace_with: String::new(),
-            sources: vec![],
-            path: None,
-            resource: ResourceRef {
-                api_version: "apps/v1".into(),
-                kind: "StatefulSet".into(),
-                namespace: Some("db".into()),
-                name: name.into(),
-            },
-            location: Location { file: "in.yaml".into(), line: 1, document: 0, template: None },
-        }
+        let mut f = FindingEntry::sample(rule, name, message);
+        (f.severity, f.resource.kind, f.resource.namespace) = (severity, "StatefulSet".into(), Some("db".into()));
+        f
     }
 
     fn expected(rule: &str, name: &str, severity: Severity, message: Option<&str>) -> Expected {

@@ -266,6 +266,30 @@ pub struct SeverityCounts {
     pub error: u32,
 }
 
+#[cfg(test)]
+impl FindingEntry {
+    /// A warning of `rule` on Deployment `novu/<name>` in `./r/novu.yaml`, for unit tests.
+    pub fn sample(rule: &str, name: &str, message: &str) -> FindingEntry {
+        FindingEntry {
+            rule: rule.into(),
+            component: "novu".into(),
+            category: "reinvented-workload".into(),
+            severity: Severity::Warning,
+            message: message.into(),
+            replace_with: String::new(),
+            sources: vec![],
+            path: None,
+            resource: ResourceRef {
+                api_version: "apps/v1".into(),
+                kind: "Deployment".into(),
+                namespace: Some("novu".into()),
+                name: name.into(),
+            },
+            location: Location { file: "./r/novu.yaml".into(), line: 1, document: 0, template: None },
+        }
+    }
+}
+
 /// The report order of findings: file, document, rule, resource, message, path.
 pub fn finding_order(a: &FindingEntry, b: &FindingEntry) -> std::cmp::Ordering {
     (&a.location.file, a.location.document, &a.rule, &a.resource, &a.message, &a.path).cmp(&(
