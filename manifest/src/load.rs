@@ -126,15 +126,20 @@ struct Origin<'a> {
 
 impl Origin<'_> {
     fn object(&self, body: serde_json::Value) -> Object {
-        let str_at = |ptr: &str| body.pointer(ptr).and_then(|v| v.as_str()).map(str::to_string);
-        let labels = string_map(body.pointer("/metadata/labels"));
-        let annotations = string_map(body.pointer("/metadata/annotations"));
+        // `Value::get`, not `Value::pointer`: a pointer allocates two strings
+        // per segment (`~` unescaping), and these keys need none.
+        let metadata = body.get("metadata");
+        let str_in = |value: Option<&serde_json::Value>, key: &str| {
+            value.and_then(|v| v.get(key)).and_then(|v| v.as_str()).map(str::to_string)
+        };
+        let labels = string_map(metadata.and_then(|m| m.get("labels")));
+        let annotations = string_map(metadata.and_then(|m| m.get("annotations")));
         let chart = rendering_chart(self.template, &labels);
         Object {
-            api_version: str_at("/apiVersion").unwrap_or_default(),
-            kind: str_at("/kind").unwrap_or_default(),
-            namespace: str_at("/metadata/namespace").filter(|ns| !ns.is_empty()),
-            name: str_at("/metadata/name").or_else(|| str_at("/metadata/generateName")).unwrap_or_default(),
+            api_version: str_in(Some(&body), "apiVersion").unwrap_or_default(),
+            kind: str_in(Some(&body), "kind").unwrap_or_default(),
+            namespace: str_in(metadata, "namespace").filter(|ns| !ns.is_empty()),
+            name: str_in(metadata, "name").or_else(|| str_in(metadata, "generateName")).unwrap_or_default(),
             labels,
             annotations,
             provenance: Provenance {
@@ -291,6 +296,21 @@ metadata: {name: after-error}
         assert_eq!(loaded.errors.len(), 1);
         assert_eq!(loaded.errors[0].line, 1);
         assert!(loaded.errors[0].message.contains("over the 16 MiB limit"), "{}", loaded.errors[0].message);
+    }
+
+    #[test]
+    fn metadata_of_the_wrong_shape_gives_empty_fields() {
+        let loaded = load_str(
+            "f",
+            "apiVersion: v1\nkind: A\nmetadata: [{name: x}]\n---\napiVersion: v1\nkind: B\nmetadata: {name: 5, generateName: g-, labels: [a], namespace: ''}\n---\napiVersion: [v1]\nkind: C\n",
+        );
+        let fields: Vec<_> = loaded
+            .objects
+            .iter()
+            .map(|o| (o.api_version.as_str(), o.kind.as_str(), o.name.as_str(), o.namespace.as_deref(), o.labels.len()))
+            .collect();
+        assert_eq!(fields, vec![("v1", "A", "", None, 0), ("v1", "B", "g-", None, 0)]);
+        assert_eq!(loaded.skipped.len(), 1, "{:?}", loaded.skipped);
     }
 
     #[test]
