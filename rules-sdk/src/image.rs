@@ -59,27 +59,14 @@ impl Image {
     /// assert_eq!((hub.registry.as_str(), hub.path.as_str(), hub.tag), ("docker.io", "redis", None));
     /// ```
     pub fn parse(reference: &str) -> Image {
-        let raw = reference.trim();
-        let (name, digest) = match raw.split_once('@') {
-            Some((name, digest)) => (name, Some(digest.to_string())),
-            None => (raw, None),
-        };
-        // A tag follows the last ':' after the last '/' (a ':' before it is a registry port).
-        let last_slash = name.rfind('/').map_or(0, |i| i + 1);
-        let (name, tag) = match name[last_slash..].rfind(':') {
-            Some(i) => (&name[..last_slash + i], Some(name[last_slash + i + 1..].to_string())),
-            None => (name, None),
-        };
-        let (registry, path) = match name.split_once('/') {
-            Some((first, rest)) if first.contains(['.', ':']) || first == "localhost" => (first, rest),
-            _ => ("docker.io", name),
-        };
-        let registry = match registry {
-            "index.docker.io" | "registry-1.docker.io" | "registry.hub.docker.com" => "docker.io",
-            other => other,
-        };
-        let path = if registry == "docker.io" { path.strip_prefix("library/").unwrap_or(path) } else { path };
-        Image { raw: raw.to_string(), registry: registry.to_ascii_lowercase(), path: path.to_string(), tag, digest }
+        let parts = Parts::of(reference);
+        Image {
+            raw: parts.raw.to_string(),
+            registry: parts.registry.to_ascii_lowercase(),
+            path: parts.path.to_string(),
+            tag: parts.tag.map(str::to_string),
+            digest: parts.digest.map(str::to_string),
+        }
     }
 
     /// `registry/path`, with Docker Hub written as a bare path.
@@ -114,6 +101,11 @@ impl Image {
     /// assert!(Image::parse("otel/opentelemetry-collector-contrib").matches("otel/opentelemetry-collector*"));
     /// ```
     pub fn matches(&self, pattern: &str) -> bool {
+        // Rules ask this of every container many times: compare segments in
+        // place, and build strings only for the rare `*` and `/library/` cases.
+        if !pattern.contains('*') && !self.path.contains("library") && !self.registry.contains("library") {
+            return self.ends_with_segments(&Parts::of(pattern));
+        }
         let pattern = Image::parse(pattern).repository();
         let full = self.repository();
         if let Some(prefix) = pattern.strip_suffix('*') {
@@ -135,6 +127,64 @@ impl Image {
     /// ```
     pub fn matches_any(&self, patterns: &[&str]) -> bool {
         patterns.iter().any(|p| self.matches(p))
+    }
+
+    /// Whether `repository()` ends with the pattern's repository at a `/`
+    /// boundary (`segment_suffix`), without building either string.
+    fn ends_with_segments(&self, pattern: &Parts<'_>) -> bool {
+        let hub = |registry: &str| registry == "docker.io";
+        let mut full = self.path.rsplit('/').chain((!hub(&self.registry)).then_some(self.registry.as_str()));
+        for segment in pattern.path.rsplit('/') {
+            if full.next() != Some(segment) {
+                return false;
+            }
+        }
+        // The pattern's registry, lowercased as `parse` does.
+        if !pattern.registry.eq_ignore_ascii_case("docker.io") {
+            let Some(segment) = full.next() else { return false };
+            let lowered = pattern.registry.bytes().map(|b| b.to_ascii_lowercase());
+            if segment.len() != pattern.registry.len() || !segment.bytes().eq(lowered) {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+/// An image reference split in place: what [`Image::parse`] stores, before
+/// the registry is lowercased and the parts are copied.
+struct Parts<'a> {
+    raw: &'a str,
+    /// With Docker Hub's aliases written `docker.io`; not lowercased.
+    registry: &'a str,
+    path: &'a str,
+    tag: Option<&'a str>,
+    digest: Option<&'a str>,
+}
+
+impl<'a> Parts<'a> {
+    fn of(reference: &'a str) -> Parts<'a> {
+        let raw = reference.trim();
+        let (name, digest) = match raw.split_once('@') {
+            Some((name, digest)) => (name, Some(digest)),
+            None => (raw, None),
+        };
+        // A tag follows the last ':' after the last '/' (a ':' before it is a registry port).
+        let last_slash = name.rfind('/').map_or(0, |i| i + 1);
+        let (name, tag) = match name[last_slash..].rfind(':') {
+            Some(i) => (&name[..last_slash + i], Some(&name[last_slash + i + 1..])),
+            None => (name, None),
+        };
+        let (registry, path) = match name.split_once('/') {
+            Some((first, rest)) if first.contains(['.', ':']) || first == "localhost" => (first, rest),
+            _ => ("docker.io", name),
+        };
+        let registry = match registry {
+            "index.docker.io" | "registry-1.docker.io" | "registry.hub.docker.com" => "docker.io",
+            other => other,
+        };
+        let path = if registry == "docker.io" { path.strip_prefix("library/").unwrap_or(path) } else { path };
+        Parts { raw, registry, path, tag, digest }
     }
 }
 

@@ -60,6 +60,7 @@ extern crate self as rules_sdk;
 
 pub mod catalog;
 pub mod image;
+mod memo;
 pub mod object;
 pub mod origin;
 pub mod pod;
@@ -236,7 +237,9 @@ pub fn groups_where(objects: &[&Object], pred: impl Fn(&Object) -> bool) -> std:
 pub fn groups_running(objects: &[&Object], images: &[&str], charts: &[&str]) -> std::collections::BTreeSet<String> {
     groups_where(objects, |o| {
         o.provenance.chart.as_deref().is_some_and(|c| charts.contains(&c))
-            || o.containers().iter().any(|c| c.role == ContainerRole::Main && c.image.matches_any(images))
+            || memo::with_images(o, |found| {
+                found.iter().any(|(role, image)| *role == ContainerRole::Main && image.matches_any(images))
+            })
     })
 }
 
@@ -328,9 +331,38 @@ pub mod prelude {
 /// #     assert_eq!(ids, ["demo-raw-mongo", "demo-root-chown"]);
 /// # }
 /// ```
+#[cfg(not(feature = "pack"))]
 #[macro_export]
 macro_rules! export_rules {
     ($($rule:expr),+ $(,)?) => {
+        $crate::__rule_component!($($rule),+);
+        $crate::bindings::__export_rule_world!(__RewheelRuleComponent);
+    };
+}
+
+/// With the `pack` feature (set only by the built-in pack, which links every
+/// built-in rule crate into one component and exports the world itself), the
+/// crate's rules are collected but not exported.
+#[cfg(feature = "pack")]
+#[macro_export]
+macro_rules! export_rules {
+    ($($rule:expr),+ $(,)?) => {
+        $crate::__rule_component!($($rule),+);
+    };
+}
+
+/// The implementation [`export_rules!`] exports, and `__rewheel_rules()`, the
+/// crate's rules for the built-in pack.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __rule_component {
+    ($($rule:expr),+ $(,)?) => {
+        /// Every rule this crate exports, in order (the built-in pack collects them).
+        #[doc(hidden)]
+        pub fn __rewheel_rules() -> ::std::vec::Vec<::std::boxed::Box<dyn $crate::Rule>> {
+            ::std::vec![$(::std::boxed::Box::new($rule) as ::std::boxed::Box<dyn $crate::Rule>),+]
+        }
+
         #[doc(hidden)]
         pub struct __RewheelRuleComponent;
 
@@ -346,7 +378,5 @@ macro_rules! export_rules {
                 $crate::run::check(&[$(&$rule as &dyn $crate::Rule),+], resources, options)
             }
         }
-
-        $crate::bindings::__export_rule_world!(__RewheelRuleComponent);
     };
 }

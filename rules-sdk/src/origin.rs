@@ -102,6 +102,10 @@ impl Origin {
     /// assert_eq!(Origin::of(&object), Origin::Upstream { chart: "redpanda-operator".into() });
     /// ```
     pub fn of(object: &Object) -> Origin {
+        crate::memo::origin(object, Origin::compute)
+    }
+
+    fn compute(object: &Object) -> Origin {
         let labels = &object.labels;
         // Created by a controller (an operator's output, captured from a cluster
         // or a golden test): nobody wrote it by hand.

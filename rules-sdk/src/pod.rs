@@ -31,6 +31,7 @@ use serde_json::Value;
 
 use crate::image::Image;
 use crate::object::Object;
+use crate::object::pointer;
 
 /// The pod spec of a Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet,
 /// ReplicationController, Job or CronJob.
@@ -93,8 +94,8 @@ impl<'a> PodSpec<'a> {
             ),
             _ => return None,
         };
-        let spec = object.body.pointer(spec).filter(|v| v.is_object())?;
-        Some(PodSpec { spec, metadata: object.body.pointer(meta), path })
+        let spec = pointer(&object.body, spec).filter(|v| v.is_object())?;
+        Some(PodSpec { spec, metadata: pointer(&object.body, meta), path })
     }
 
     /// Init containers first, then containers, in order.
@@ -261,7 +262,7 @@ impl<'a> PodSpec<'a> {
     /// ```
     pub fn host_paths(&self) -> Vec<(&'a str, &'a str)> {
         self.volumes()
-            .filter_map(|v| Some((v.get("name")?.as_str()?, v.pointer("/hostPath/path")?.as_str()?)))
+            .filter_map(|v| Some((v.get("name")?.as_str()?, pointer(v, "/hostPath/path")?.as_str()?)))
             .collect()
     }
 
@@ -285,7 +286,7 @@ impl<'a> PodSpec<'a> {
     /// assert_eq!(object.pod_spec().unwrap().claim_names(), ["db-data"]);
     /// ```
     pub fn claim_names(&self) -> Vec<&'a str> {
-        self.volumes().filter_map(|v| v.pointer("/persistentVolumeClaim/claimName")?.as_str()).collect()
+        self.volumes().filter_map(|v| pointer(v, "/persistentVolumeClaim/claimName")?.as_str()).collect()
     }
 
     /// Names of the ConfigMaps and Secrets mounted as volumes (including
@@ -313,11 +314,11 @@ impl<'a> PodSpec<'a> {
     pub fn config_volume_names(&self) -> Vec<&'a str> {
         let mut names = Vec::new();
         for v in self.volumes() {
-            names.extend(v.pointer("/configMap/name").and_then(Value::as_str));
-            names.extend(v.pointer("/secret/secretName").and_then(Value::as_str));
-            for source in v.pointer("/projected/sources").and_then(Value::as_array).into_iter().flatten() {
-                names.extend(source.pointer("/configMap/name").and_then(Value::as_str));
-                names.extend(source.pointer("/secret/name").and_then(Value::as_str));
+            names.extend(pointer(v, "/configMap/name").and_then(Value::as_str));
+            names.extend(pointer(v, "/secret/secretName").and_then(Value::as_str));
+            for source in pointer(v, "/projected/sources").and_then(Value::as_array).into_iter().flatten() {
+                names.extend(pointer(source, "/configMap/name").and_then(Value::as_str));
+                names.extend(pointer(source, "/secret/name").and_then(Value::as_str));
             }
         }
         names
@@ -509,7 +510,7 @@ impl<'a> Container<'a> {
     /// assert_eq!(containers[1].post_start_command_line(), None);
     /// ```
     pub fn post_start_command_line(&self) -> Option<String> {
-        let argv = self.body.pointer("/lifecycle/postStart/exec/command")?.as_array()?;
+        let argv = pointer(self.body, "/lifecycle/postStart/exec/command")?.as_array()?;
         Some(argv.iter().filter_map(Value::as_str).map(crate::shell::quote).collect::<Vec<_>>().join(" "))
     }
 

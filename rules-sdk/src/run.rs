@@ -63,6 +63,19 @@ pub fn check(rules: &[&dyn Rule], resources: Vec<Resource>, options: Vec<RuleOpt
     if !bad.is_empty() {
         return Err(bad.join("; "));
     }
+    let (findings, errors) = crate::memo::during(&objects, || run_rules(rules, &objects, &configured));
+    if !errors.is_empty() {
+        return Err(errors.join("; "));
+    }
+    Ok(findings)
+}
+
+/// Every rule on the objects of its kinds: the findings, and the rules' errors.
+fn run_rules(
+    rules: &[&dyn Rule],
+    objects: &[Object],
+    configured: &BTreeMap<String, Options>,
+) -> (Vec<Finding>, Vec<String>) {
     let mut findings = Vec::new();
     let mut errors = Vec::new();
     for rule in rules {
@@ -89,10 +102,7 @@ pub fn check(rules: &[&dyn Rule], resources: Vec<Resource>, options: Vec<RuleOpt
             replace_with: f.replace_with,
         }));
     }
-    if !errors.is_empty() {
-        return Err(errors.join("; "));
-    }
-    Ok(findings)
+    (findings, errors)
 }
 
 fn to_object(index: u32, r: Resource) -> Result<Object, String> {

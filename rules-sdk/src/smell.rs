@@ -81,6 +81,13 @@ pub fn local_workload<'a>(object: &'a Object, images: &[&str]) -> Option<Contain
     if !object.origin().is_local() || !LONG_RUNNING_KINDS.contains(&object.kind.as_str()) {
         return None;
     }
+    // Most local workloads run none of `images`: ask the remembered images first.
+    let runs = crate::memo::with_images(object, |found| {
+        found.iter().any(|(role, image)| *role == ContainerRole::Main && image.matches_any(images))
+    });
+    if !runs {
+        return None;
+    }
     object.pod_spec()?.main_containers().into_iter().find(|c| c.image.matches_any(images))
 }
 

@@ -60,7 +60,7 @@ fn policy_webhook_services(object: &Object) -> Option<BTreeSet<(String, String)>
         webhooks
             .iter()
             .filter_map(|w| {
-                let svc = w.pointer("/clientConfig/service")?;
+                let svc = rules_sdk::object::pointer(w, "/clientConfig/service")?;
                 Some((svc.get("namespace")?.as_str()?.to_string(), svc.get("name")?.as_str()?.to_string()))
             })
             .collect(),

@@ -459,7 +459,7 @@ impl Rule for InjectorWithEso {
             let Some(pod) = object.pod_spec() else { continue };
             let annotated = pod
                 .metadata
-                .and_then(|m| m.pointer(&format!("/annotations/{}", INJECT.replace('/', "~1"))))
+                .and_then(|m| rules_sdk::object::pointer(m, &format!("/annotations/{}", INJECT.replace('/', "~1"))))
                 .and_then(serde_json::Value::as_str)
                 .is_some_and(|v| v.eq_ignore_ascii_case("true"));
             if annotated && object.origin().is_local() {

@@ -62,7 +62,7 @@ impl Rule for HandWrittenProxy {
             let Some(pod) = object.pod_spec() else { continue };
             for v in pod.spec.get("volumes").and_then(Value::as_array).into_iter().flatten() {
                 for pointer in ["/configMap/name", "/secret/secretName"] {
-                    if let Some(name) = v.pointer(pointer).and_then(Value::as_str) {
+                    if let Some(name) = rules_sdk::object::pointer(v, pointer).and_then(Value::as_str) {
                         mounted.insert((object.namespace.clone(), name.to_string()), object.display());
                     }
                 }

@@ -90,7 +90,7 @@ impl Rule for HandWrittenProxy {
                 ));
             let volumes = object.pod_spec().and_then(|p| p.spec.get("volumes").and_then(Value::as_array).cloned());
             for v in volumes.into_iter().flatten() {
-                if let Some(name) = v.pointer("/configMap/name").and_then(Value::as_str) {
+                if let Some(name) = rules_sdk::object::pointer(&v, "/configMap/name").and_then(Value::as_str) {
                     mounted.insert((object.namespace.clone(), name.to_string()), object.display());
                 }
             }
