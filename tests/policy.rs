@@ -524,7 +524,7 @@ fn rule_sources_and_file_globs_from_the_config() {
     // `builtin = false` and a component path relative to rewheel.toml.
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("team-rules")).unwrap();
-    let novu = support::target_dir().join("rules/wasm32-wasip2/release/rule_novu.wasm");
+    let novu = support::target_dir().join("rules/wasm32-wasip2/rules/rule_novu.wasm");
     std::fs::copy(&novu, dir.path().join("team-rules/novu.wasm")).unwrap();
     let config = "[rules]\nbuiltin = false\npaths = [\"team-rules/\"]\n\n[[exemption]]\nfile = \"examples/*/before/platform-novu.yaml\"\nkind = \"Job\"\nreason = \"the init Job goes with the chart migration\"\n";
     let file = write(dir.path(), "rewheel.toml", config);

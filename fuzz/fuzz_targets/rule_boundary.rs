@@ -3,7 +3,7 @@
 //! either returns findings for resources it was given or fails as a rule error.
 //!
 //! The component comes from `REWHEEL_FUZZ_RULE` (a `.wasm` path), e.g. a rule of
-//! the built-in pack: `target/rules/wasm32-wasip2/release/rule_novu.wasm`.
+//! the built-in pack: `target/rules/wasm32-wasip2/rules/rule_novu.wasm`.
 #![no_main]
 
 use std::sync::OnceLock;

@@ -28,6 +28,9 @@ pub struct AuditOptions {
     /// Errors met while reading `--rules` paths.
     pub rule_errors: Vec<ErrorEntry>,
     pub limits: LimitPolicy,
+    /// The built-in pack, run in place of the `builtin:` components when it
+    /// can be (`rulepack::builtin_pack`); `None` runs them one by one.
+    pub pack: Option<RuleSource>,
     /// Rule components run at once.
     pub jobs: usize,
     /// Where compiled components are cached.
@@ -170,15 +173,15 @@ pub struct Manifests {
 }
 
 /// Read and parse every input path.
-pub fn load_manifests(paths: &[String]) -> Manifests {
+pub fn load_manifests(paths: &[String], jobs: usize) -> Manifests {
     let inputs = input::read_inputs(paths);
     let mut m = Manifests { objects: Vec::new(), summary: Summary::default(), errors: Vec::new(), skipped: Vec::new() };
     for e in inputs.errors {
         m.errors.push(ErrorEntry::input(&e.file, e.line, e.message));
     }
-    for source in inputs.sources {
+    let loaded = parse_in_parallel(&inputs.sources, jobs);
+    for (source, loaded) in inputs.sources.iter().zip(loaded) {
         m.summary.files += 1;
-        let loaded = rewheel_manifest::load_str(&source.name, &source.text);
         m.summary.documents += loaded.documents;
         for e in loaded.errors {
             m.errors.push(ErrorEntry::parse(&source.name, e.line, e.message));
@@ -195,6 +198,11 @@ pub fn load_manifests(paths: &[String]) -> Manifests {
     }
     m.summary.objects = m.objects.len() as u32;
     m
+}
+
+/// Parse every source on up to `jobs` threads (files are independent).
+fn parse_in_parallel(sources: &[input::Source], jobs: usize) -> Vec<rewheel_manifest::Loaded> {
+    crate::pool::map(sources, jobs, |source| rewheel_manifest::load_str(&source.name, &source.text))
 }
 
 /// A component's rules, as it declared them.
@@ -272,7 +280,7 @@ fn validate_metas(components: &mut Vec<ComponentRules>, errors: &mut Vec<ErrorEn
 
 /// Run the audit.
 pub fn run(options: AuditOptions) -> Report {
-    let manifests = load_manifests(&options.paths);
+    let manifests = load_manifests(&options.paths, options.jobs);
     let mut errors = manifests.errors;
     errors.extend(options.rule_errors.iter().cloned());
 
@@ -303,15 +311,38 @@ pub fn run(options: AuditOptions) -> Report {
     let resources: Arc<Vec<Resource>> = Arc::new(manifests.objects.iter().map(to_resource).collect());
     let objects = Arc::new(manifests.objects);
 
+    // The built-in components run as one pack job when they can; the pack
+    // job goes first, as the longest.
+    let (builtins, others): (Vec<RuleSource>, Vec<RuleSource>) =
+        options.rules.iter().cloned().partition(|s| options.pack.is_some() && s.name.starts_with("builtin:"));
+    let mut jobs: Vec<Job> = Vec::new();
+    if let (Some(pack), false) = (&options.pack, builtins.is_empty()) {
+        // One instance of the pack per core, each with its share of the components.
+        let groups = options.jobs.clamp(1, builtins.len());
+        for g in 0..groups {
+            let group: Vec<RuleSource> = builtins.iter().skip(g).step_by(groups).cloned().collect();
+            jobs.push(Job::Pack { pack: pack.clone(), group, builtins: builtins.len() });
+        }
+    }
+    jobs.extend(others.into_iter().map(Job::One));
+
     let bar = progress_bar(options.progress, options.rules.len() as u64, objects.len());
-    let outcomes = parallel(options.rules.clone(), options.jobs, {
-        let (sandbox, resources, objects) = (sandbox.clone(), resources.clone(), objects.clone());
-        let limits = Arc::new(options.limits.clone());
-        let (policy, selection) = (Arc::new(options.policy.clone()), selection.clone());
+    let outcomes = parallel(jobs, options.jobs, {
+        let run = Arc::new(ComponentContext {
+            sandbox: sandbox.clone(),
+            limits: options.limits.clone(),
+            policy: options.policy.clone(),
+            selection: selection.clone(),
+            objects: objects.clone(),
+            resources: resources.clone(),
+        });
         let bar = bar.clone();
-        move |source: RuleSource| {
-            let done = run_component(&sandbox, &limits, &policy, &selection, &source, &objects, &resources);
-            bar.inc(1);
+        move |job: Job| {
+            let done = match job {
+                Job::One(source) => vec![run.component(&source)],
+                Job::Pack { pack, group, builtins } => run.pack(&pack, &group, builtins),
+            };
+            bar.inc(done.len() as u64);
             done
         }
     });
@@ -319,7 +350,7 @@ pub fn run(options: AuditOptions) -> Report {
 
     // Collect, refusing duplicate rule ids across components.
     let mut components = Vec::new();
-    for outcome in outcomes {
+    for outcome in outcomes.into_iter().flatten() {
         match outcome {
             Ok(mut done) => {
                 errors.append(&mut done.config_errors);
@@ -331,6 +362,9 @@ pub fn run(options: AuditOptions) -> Report {
             Err(e) => errors.push(ErrorEntry::rule(&e.component, e.message)),
         }
     }
+    // Source order, whichever job ran a component (the first declaration of an id wins).
+    let position: BTreeMap<&str, usize> = options.rules.iter().enumerate().map(|(i, s)| (s.name.as_str(), i)).collect();
+    components.sort_by_key(|c: &ComponentRun| position.get(c.rules.component.as_str()).copied());
     let mut declared: Vec<ComponentRules> = components.iter().map(|c| c.rules.clone()).collect();
     validate_metas(&mut declared, &mut errors);
     let kept: BTreeSet<&str> = declared.iter().map(|c| c.component.as_str()).collect();
@@ -480,60 +514,188 @@ struct ComponentRun {
     error: Option<sandbox::RuleError>,
 }
 
-fn run_component(
-    sandbox: &Sandbox,
-    limits: &LimitPolicy,
-    policy: &Policy,
-    selection: &Selection,
-    source: &RuleSource,
-    objects: &[Object],
-    resources: &[Resource],
-) -> Result<ComponentRun, sandbox::RuleError> {
-    let loaded = sandbox.compile(&source.name, &source.bytes)?;
-    // The metadata call runs under the built-in defaults, so configuration can
-    // key limits by rule id (known only after it); `check` runs under the
-    // limits resolved for this component.
-    let mut instance = sandbox.instantiate(&loaded, Limits::default())?;
-    let rules = instance.rules()?;
-    instance.set_limits(limits.for_component(&source.name, rules.iter().map(|r| r.id.as_str())));
-    let selected: Vec<&RuleMeta> =
-        rules.iter().filter(|r| selection.selects(&r.id, &r.component, category_name(r.category))).collect();
-    let (options, config_errors) = policy.options_for(&source.name, &selected);
-    let mut done = ComponentRun {
-        rules: ComponentRules { component: source.name.clone(), rules: rules.clone() },
-        findings: Vec::new(),
-        ran: !selected.is_empty(),
-        config_errors,
-        error: None,
-    };
-    if selected.is_empty() {
-        return Ok(done);
-    }
-
-    // Send only the kinds the selected rules declared (all, if one declared none).
-    let all_kinds = selected.iter().any(|r| r.kinds.is_empty());
-    let kinds: BTreeSet<&str> = selected.iter().flat_map(|r| r.kinds.iter().map(String::as_str)).collect();
-    let wanted: Vec<usize> =
-        (0..objects.len()).filter(|&i| all_kinds || kinds.contains(objects[i].kind.as_str())).collect();
-    let batch: Vec<Resource> = wanted.iter().map(|&i| resources[i].clone()).collect();
-
-    let checked = if batch.is_empty() {
-        Ok(Vec::new())
-    } else {
-        check_batch(&mut instance, source, &rules, &selected, &options, &wanted, &batch, objects)
-    };
-    match checked {
-        Ok(findings) => done.findings = findings,
-        // The rules stay known (for ignores and typo warnings); the component did not run.
-        Err(e) => {
-            done.ran = false;
-            done.error = Some(e);
-        }
-    }
-    Ok(done)
+/// One unit of work for the rule pool.
+enum Job {
+    /// One component.
+    One(RuleSource),
+    /// Some of the built-in components (of `builtins` in all), run through
+    /// the pack when they can be.
+    Pack { pack: RuleSource, group: Vec<RuleSource>, builtins: usize },
 }
 
-/// Call `check` on the batch and validate what came back.
+/// What every component run shares.
+struct ComponentContext {
+    sandbox: Arc<Sandbox>,
+    limits: LimitPolicy,
+    policy: Policy,
+    selection: Arc<Selection>,
+    objects: Arc<Vec<Object>>,
+    resources: Arc<Vec<Resource>>,
+}
+
+impl ComponentContext {
+    /// Compile, instantiate and run one component.
+    fn component(&self, source: &RuleSource) -> Result<ComponentRun, sandbox::RuleError> {
+        let loaded = self.sandbox.compile(&source.name, &source.bytes)?;
+        // The metadata call runs under the built-in defaults, so configuration can
+        // key limits by rule id (known only after it); `check` runs under the
+        // limits resolved for this component.
+        let mut instance = self.sandbox.instantiate(&loaded, Limits::default())?;
+        let rules = instance.rules()?;
+        instance.set_limits(self.limits.for_component(&source.name, rules.iter().map(|r| r.id.as_str())));
+        let mut done = self.plan(&source.name, rules);
+        let selected: Vec<&RuleMeta> = done.rules.rules.iter().filter(|r| self.selected(r)).collect();
+        if selected.is_empty() {
+            return Ok(done);
+        }
+        let (wanted, batch) = self.batch(&selected);
+        let options = self.policy.options_for(&source.name, &selected).0;
+        let checked = if batch.is_empty() {
+            Ok(Vec::new())
+        } else {
+            check_batch(
+                &mut instance,
+                source,
+                &done.rules.rules,
+                &selected,
+                &options,
+                &wanted,
+                &batch,
+                &self.objects,
+                None,
+            )
+        };
+        match checked {
+            Ok(findings) => done.findings = findings,
+            // The rules stay known (for ignores and typo warnings); the component did not run.
+            Err(e) => {
+                done.ran = false;
+                done.error = Some(e);
+            }
+        }
+        Ok(done)
+    }
+
+    /// Run built-in components through the pack: one compilation of the SDK
+    /// and one parse of each body instead of one per component. The pack is
+    /// the same rule crates linked together, so its findings are theirs; each
+    /// is credited to the component that declares the rule. `group` is this
+    /// instance's share of the `builtins` built-in components (one instance
+    /// per core). Anything unusual (per-component limits, a trap, a limit, a
+    /// rule error, a pack that does not carry exactly the built-in components)
+    /// reruns the group's components one by one, so errors name the component
+    /// at fault and hide no other's findings.
+    fn pack(
+        &self,
+        pack: &RuleSource,
+        group: &[RuleSource],
+        builtins: usize,
+    ) -> Vec<Result<ComponentRun, sandbox::RuleError>> {
+        match self.try_pack(pack, group, builtins) {
+            Some(runs) => runs.into_iter().map(Ok).collect(),
+            None => group.iter().map(|b| self.component(b)).collect(),
+        }
+    }
+
+    fn try_pack(&self, pack: &RuleSource, group: &[RuleSource], builtins: usize) -> Option<Vec<ComponentRun>> {
+        // Limits configured per component or rule apply to that component alone.
+        if !self.limits.rule.is_empty() {
+            return None;
+        }
+        let loaded = self.sandbox.compile(&pack.name, &pack.bytes).ok()?;
+        let mut instance = self.sandbox.instantiate_pack(&loaded, Limits::default()).ok()?;
+        let metas = instance.rules().ok()?;
+        let mut by_component: BTreeMap<String, Vec<RuleMeta>> = BTreeMap::new();
+        for meta in &metas {
+            by_component.entry(format!("builtin:{}", meta.component)).or_default().push(meta.clone());
+        }
+        if by_component.len() != builtins {
+            return None;
+        }
+        let mut runs = Vec::new();
+        for builtin in group {
+            runs.push(self.plan(&builtin.name, by_component.remove(&builtin.name)?));
+        }
+
+        let selected: Vec<&RuleMeta> =
+            runs.iter().flat_map(|r| r.rules.rules.iter()).filter(|r| self.selected(r)).collect();
+        if selected.is_empty() {
+            return Some(runs);
+        }
+        let mut options = Vec::new();
+        for run in &runs {
+            let mine: Vec<&RuleMeta> = run.rules.rules.iter().filter(|r| self.selected(r)).collect();
+            options.extend(self.policy.options_for(&run.rules.component, &mine).0);
+        }
+        // One component's fuel, memory and time for the whole group: it does
+        // at least what each of its components would (it parses a superset of
+        // each batch and runs all their rules), so a group within the limits
+        // means each component would have been; over them, the components run
+        // alone and the one at fault says so. The findings cap applies per
+        // component below.
+        let one = self.limits.run;
+        instance.set_limits(Limits { max_findings: one.max_findings.saturating_mul(group.len()), ..one });
+        let slugs: Vec<String> =
+            runs.iter().filter_map(|r| r.rules.rules.first().map(|m| m.component.clone())).collect();
+        let (wanted, batch) = self.batch(&selected);
+        let findings = if batch.is_empty() {
+            Vec::new()
+        } else {
+            let call = Some(slugs.as_slice());
+            check_batch(&mut instance, pack, &metas, &selected, &options, &wanted, &batch, &self.objects, call).ok()?
+        };
+        let owner: BTreeMap<&str, usize> = runs
+            .iter()
+            .enumerate()
+            .flat_map(|(i, run)| run.rules.rules.iter().map(move |r| (r.id.as_str(), i)))
+            .collect();
+        let mut split: Vec<Vec<sandbox::Finding>> = vec![Vec::new(); runs.len()];
+        for finding in findings {
+            split[*owner.get(finding.rule.as_str())?].push(finding);
+        }
+        for (run, findings) in runs.iter_mut().zip(split) {
+            // Over one component's cap: let the component report it alone.
+            if findings.len() > one.max_findings {
+                return None;
+            }
+            run.findings = findings;
+        }
+        Some(runs)
+    }
+
+    /// A component's run before `check`: its rules, whether any is selected,
+    /// and the errors of its configured options.
+    fn plan(&self, name: &str, rules: Vec<RuleMeta>) -> ComponentRun {
+        let selected: Vec<&RuleMeta> = rules.iter().filter(|r| self.selected(r)).collect();
+        let config_errors = self.policy.options_for(name, &selected).1;
+        let ran = !selected.is_empty();
+        ComponentRun {
+            rules: ComponentRules { component: name.to_string(), rules },
+            findings: Vec::new(),
+            ran,
+            config_errors,
+            error: None,
+        }
+    }
+
+    fn selected(&self, rule: &RuleMeta) -> bool {
+        self.selection.selects(&rule.id, &rule.component, category_name(rule.category))
+    }
+
+    /// The objects the `selected` rules declared (all, if one declared none):
+    /// their indices into the run's objects, and the batch to send.
+    fn batch(&self, selected: &[&RuleMeta]) -> (Vec<usize>, Vec<Resource>) {
+        let all_kinds = selected.iter().any(|r| r.kinds.is_empty());
+        let kinds: BTreeSet<&str> = selected.iter().flat_map(|r| r.kinds.iter().map(String::as_str)).collect();
+        let wanted: Vec<usize> =
+            (0..self.objects.len()).filter(|&i| all_kinds || kinds.contains(self.objects[i].kind.as_str())).collect();
+        let batch = wanted.iter().map(|&i| self.resources[i].clone()).collect();
+        (wanted, batch)
+    }
+}
+
+/// Call `check` on the batch (`check-components` with `components`, on the
+/// built-in pack) and validate what came back.
 #[allow(clippy::too_many_arguments)]
 fn check_batch(
     instance: &mut sandbox::RuleInstance,
@@ -544,10 +706,14 @@ fn check_batch(
     wanted: &[usize],
     batch: &[Resource],
     objects: &[Object],
+    components: Option<&[String]>,
 ) -> Result<Vec<sandbox::Finding>, sandbox::RuleError> {
     {
         let batch_name = format!("{} resources from {} file(s)", batch.len(), count_files(wanted, objects));
-        let mut findings = instance.check(batch, options, &batch_name)?;
+        let mut findings = match components {
+            Some(components) => instance.check_components(components, batch, options, &batch_name)?,
+            None => instance.check(batch, options, &batch_name)?,
+        };
         check_output(&source.name, &findings, instance.limits(), &batch_name)?;
         let ids: BTreeSet<&str> = rules.iter().map(|r| r.id.as_str()).collect();
         for f in &mut findings {

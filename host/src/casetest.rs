@@ -228,6 +228,7 @@ pub fn run(component: &RuleSource, cases_dir: &Path, cache: Cache) -> Result<Vec
             rules: vec![component.clone()],
             rule_errors: Vec::new(),
             limits,
+            pack: None,
             jobs: 1,
             cache: cache.clone(),
             policy: Policy { config: Arc::new(loaded), ..Policy::default() },

@@ -138,6 +138,30 @@ enum RulesCommand {
         #[command(flatten)]
         rules: RuleArgs,
     },
+    /// Compile every rule component an audit would load into the cache, so the
+    /// first audit (in a fresh CI image, say) does not pay for it.
+    Compile(CompileArgs),
+}
+
+/// The rule sources of `rewheel rules compile`: those of [`RuleArgs`], without
+/// `--no-cache`, which would leave it nothing to do.
+#[derive(Debug, Args)]
+struct CompileArgs {
+    /// Configuration file [default: rewheel.toml in the working directory or its nearest parent].
+    #[arg(long, value_name = "FILE")]
+    config: Option<std::path::PathBuf>,
+    /// Extra rule components: a .wasm file, or a directory of them. Repeatable.
+    #[arg(long = "rules", value_name = "DIR|FILE")]
+    rules: Vec<String>,
+    /// Do not compile the rules built into this binary (their components and the pack).
+    #[arg(long)]
+    no_builtin_rules: bool,
+    /// Refuse any rule component whose sha256 is not in rewheel.lock, as `audit --locked` would.
+    #[arg(long)]
+    locked: bool,
+    /// Components compiled in parallel (default: available cores).
+    #[arg(long, short = 'j')]
+    jobs: Option<usize>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -360,6 +384,7 @@ pub fn main() -> ExitCode {
         }
         Command::Rules(RulesCommand::Inspect { wasm, format }) => rules_inspect(&wasm, format),
         Command::Rules(RulesCommand::Lock { rules }) => rules_lock(rules),
+        Command::Rules(RulesCommand::Compile(args)) => rules_compile(args),
         Command::New { name, component, dir, sdk } => new_rule(name, component, dir, sdk),
         Command::Test { target, cases, format, no_cache } => test_rule(&target, cases, format, no_cache),
     }
@@ -445,6 +470,7 @@ fn audit_options(
         rules,
         rule_errors,
         limits,
+        pack: crate::rulepack::builtin_pack(),
         jobs: run.jobs.unwrap_or_else(default_jobs),
         cache: run.rules.cache(),
         policy: Policy {
@@ -583,6 +609,107 @@ fn rules_lock(args: RuleArgs) -> ExitCode {
         if sources.len() == 1 { "" } else { "s" }
     );
     ExitCode::from(EXIT_CLEAN)
+}
+
+/// `rewheel rules compile`: one line per component, in the sources' order,
+/// then the totals and the cache directory.
+fn rules_compile(args: CompileArgs) -> ExitCode {
+    let jobs = args.jobs.unwrap_or_else(default_jobs);
+    let args = RuleArgs {
+        config: args.config,
+        rules: args.rules,
+        no_builtin_rules: args.no_builtin_rules,
+        locked: args.locked,
+        no_cache: false,
+    };
+    let cache = args.cache();
+    let dir = match cache.create_dir() {
+        Ok(dir) => dir.to_path_buf(),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
+    let config = match args.load_config() {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let (mut sources, mut errors) = rule_sources(&args, &config);
+    // The audit runs the built-in components as one pack when it can, and
+    // each alone when it cannot: both are used, both are compiled.
+    if sources.iter().any(|s| s.name.starts_with("builtin:"))
+        && let Some(pack) = rulepack::builtin_pack()
+    {
+        sources.insert(0, pack);
+    }
+    if sources.is_empty() && errors.is_empty() {
+        eprintln!(
+            "error: no rule components to compile: drop --no-builtin-rules (or `builtin = false`) or add --rules DIR|FILE"
+        );
+        return ExitCode::from(EXIT_ERROR);
+    }
+    let sandbox = match crate::sandbox::Sandbox::new(Limits::default(), cache.clone()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: cannot start the sandbox: {e}");
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
+    let results = compile_all(&sandbox, &sources, jobs);
+    let width = sources.iter().map(|s| s.name.len()).max().unwrap_or(0);
+    let (mut compiled, mut cached, mut failed) = (0, 0, 0);
+    for (source, (result, took)) in sources.iter().zip(results) {
+        let sha = crate::cache::sha256_hex(&source.bytes);
+        let status = match (result, cache.outcome(&sha)) {
+            (Err(e), _) => {
+                failed += 1;
+                errors.push(crate::report::ErrorEntry::rule(&e.component, e.message));
+                "failed (see below)".to_string()
+            }
+            (Ok(()), Some(crate::cache::Outcome::Hit)) => {
+                cached += 1;
+                "already cached".to_string()
+            }
+            (Ok(()), Some(crate::cache::Outcome::Compiled(Err(why)))) => {
+                failed += 1;
+                errors.push(crate::report::ErrorEntry::rule(&source.name, format!("compiled, but not cached: {why}")));
+                format!("compiled in {} ms, not cached (see below)", took.as_millis())
+            }
+            (Ok(()), _) => {
+                compiled += 1;
+                format!("compiled in {} ms", took.as_millis())
+            }
+        };
+        println!(
+            "{:width$}  {:>6} KiB  sha256:{}  {status}",
+            source.name,
+            source.bytes.len().div_ceil(1024),
+            &sha[..12]
+        );
+    }
+    println!(
+        "{compiled} compiled, {cached} already cached{}: {}",
+        if failed > 0 { format!(", {failed} failed") } else { String::new() },
+        dir.display()
+    );
+    for e in &errors {
+        eprintln!("{}", crate::text::error_line(e));
+    }
+    ExitCode::from(if errors.is_empty() { EXIT_CLEAN } else { EXIT_ERROR })
+}
+
+/// Compile `sources` on up to `jobs` threads: each one's result and time, in
+/// the sources' order.
+fn compile_all(
+    sandbox: &crate::sandbox::Sandbox,
+    sources: &[rulepack::RuleSource],
+    jobs: usize,
+) -> Vec<(Result<(), crate::sandbox::RuleError>, std::time::Duration)> {
+    crate::pool::map(sources, jobs, |source| {
+        let started = std::time::Instant::now();
+        let result = sandbox.compile(&source.name, &source.bytes).map(drop);
+        (result, started.elapsed())
+    })
 }
 
 fn rules_inspect(wasm: &std::path::Path, format: InspectFormat) -> ExitCode {

@@ -20,6 +20,7 @@ pub mod github;
 pub mod input;
 pub mod junit;
 pub mod lock;
+pub mod pool;
 pub mod report;
 pub mod rulepack;
 pub mod sandbox;

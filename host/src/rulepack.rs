@@ -27,6 +27,16 @@ pub fn builtin() -> Vec<RuleSource> {
         .collect()
 }
 
+/// Every built-in rule in one component (rules-pack/), which `audit` runs in
+/// place of the built-in components when it can (see `audit::run_pack`).
+/// `None` when the binary was built without its rules, or when
+/// `REWHEEL_NO_PACK` is set (to compare both paths, in tests and benchmarks).
+pub fn builtin_pack() -> Option<RuleSource> {
+    let disabled = std::env::var_os("REWHEEL_NO_PACK").is_some_and(|v| !v.is_empty());
+    (!disabled && !builtin::BUILTIN_PACK.is_empty())
+        .then(|| RuleSource { name: "builtin:pack".into(), bytes: Cow::Borrowed(builtin::BUILTIN_PACK) })
+}
+
 /// Read the components named by `--rules` paths.
 pub fn from_paths(paths: &[String]) -> (Vec<RuleSource>, Vec<ErrorEntry>) {
     let mut sources = Vec::new();

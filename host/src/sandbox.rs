@@ -17,8 +17,9 @@
 //! A trap, a limit or a malformed result becomes a [`RuleError`]; the host
 //! carries on with every other rule.
 
-use std::sync::Arc;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::thread;
 use std::time::Duration;
 
@@ -32,6 +33,15 @@ mod bindings {
     wasmtime::component::bindgen!({
         path: "../wit",
         world: "rule",
+    });
+}
+
+/// The built-in pack's world (wit/pack.wit): `rule` plus `check-components`.
+mod pack_bindings {
+    wasmtime::component::bindgen!({
+        path: "../wit",
+        world: "pack",
+        with: { "rewheel:rule/types": super::bindings::rewheel::rule::types },
     });
 }
 
@@ -80,6 +90,9 @@ pub struct Sandbox {
     linker: Linker<RuleState>,
     limits: Limits,
     cache: Cache,
+    /// Components compiled (or loaded) in this process, by SHA-256: threads
+    /// asking for the same one (the pack's instances) wait for one compilation.
+    compiled: Mutex<HashMap<String, Arc<OnceLock<Result<Component, String>>>>>,
     ticker_stop: Arc<AtomicBool>,
 }
 
@@ -106,8 +119,14 @@ pub struct LoadedComponent {
 pub struct RuleInstance {
     name: String,
     store: Store<RuleState>,
-    rule: bindings::Rule,
+    exports: Exports,
     limits: Limits,
+}
+
+/// What an instance exports: the contract, or the built-in pack's superset.
+enum Exports {
+    Rule(bindings::Rule),
+    Pack(pack_bindings::Pack),
 }
 
 /// What `rewheel rules inspect` shows about a component.
@@ -159,7 +178,7 @@ impl Sandbox {
             }
         })?;
 
-        Ok(Sandbox { engine, linker, limits, cache, ticker_stop })
+        Ok(Sandbox { engine, linker, limits, cache, compiled: Mutex::default(), ticker_stop })
     }
 
     /// Compile a component. Bytes that are not a component (a core module,
@@ -183,10 +202,12 @@ impl Sandbox {
                 "is a precompiled artifact, not a component: give the .wasm it was built from",
             ));
         }
-        let component = self
-            .cache
-            .load_or_compile(&self.engine, bytes)
-            .map_err(|e| RuleError::new(name, format!("not a valid rule component: {}", one_line(&e))))?;
+        let slot =
+            self.compiled.lock().expect("compile memo").entry(crate::cache::sha256_hex(bytes)).or_default().clone();
+        let component = slot
+            .get_or_init(|| self.cache.load_or_compile(&self.engine, bytes).map_err(|e| one_line(&e)))
+            .clone()
+            .map_err(|e| RuleError::new(name, format!("not a valid rule component: {e}")))?;
         self.check_contract(name, &component)?;
         Ok(LoadedComponent { name: name.to_string(), component })
     }
@@ -195,10 +216,12 @@ impl Sandbox {
     /// targets (from its `rewheel:rule/…@VERSION` imports), without refusing
     /// an incompatible one: for `rewheel rules inspect`.
     pub fn inspect(&self, name: &str, bytes: &[u8]) -> Result<Inspection, RuleError> {
-        let component = self
-            .cache
-            .load_or_compile(&self.engine, bytes)
-            .map_err(|e| RuleError::new(name, format!("not a valid rule component: {}", one_line(&e))))?;
+        let slot =
+            self.compiled.lock().expect("compile memo").entry(crate::cache::sha256_hex(bytes)).or_default().clone();
+        let component = slot
+            .get_or_init(|| self.cache.load_or_compile(&self.engine, bytes).map_err(|e| one_line(&e)))
+            .clone()
+            .map_err(|e| RuleError::new(name, format!("not a valid rule component: {e}")))?;
         let ty = component.component_type();
         let imports: Vec<String> = ty.imports(&self.engine).map(|(n, _)| n.to_string()).collect();
         let exports: Vec<String> = ty.exports(&self.engine).map(|(n, _)| n.to_string()).collect();
@@ -247,6 +270,16 @@ impl Sandbox {
 
     /// Instantiate a component in a fresh store with the empty WASI context.
     pub fn instantiate(&self, loaded: &LoadedComponent, limits: Limits) -> Result<RuleInstance, RuleError> {
+        self.instantiate_as(loaded, limits, false)
+    }
+
+    /// Instantiate the built-in pack (world `pack`), which can also check
+    /// some of its components' rules (`RuleInstance::check_components`).
+    pub fn instantiate_pack(&self, loaded: &LoadedComponent, limits: Limits) -> Result<RuleInstance, RuleError> {
+        self.instantiate_as(loaded, limits, true)
+    }
+
+    fn instantiate_as(&self, loaded: &LoadedComponent, limits: Limits, pack: bool) -> Result<RuleInstance, RuleError> {
         let wasi = WasiCtxBuilder::new()
             .allow_tcp(false)
             .allow_udp(false)
@@ -261,10 +294,15 @@ impl Sandbox {
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limits);
         arm(&mut store, limits);
-        let rule = bindings::Rule::instantiate(&mut store, &loaded.component, &self.linker).map_err(|e| {
+        let exports = if pack {
+            pack_bindings::Pack::instantiate(&mut store, &loaded.component, &self.linker).map(Exports::Pack)
+        } else {
+            bindings::Rule::instantiate(&mut store, &loaded.component, &self.linker).map(Exports::Rule)
+        };
+        let exports = exports.map_err(|e| {
             RuleError::new(&loaded.name, format!("cannot instantiate: {}", describe(&e, limits, "instantiation")))
         })?;
-        Ok(RuleInstance { name: loaded.name.clone(), store, rule, limits })
+        Ok(RuleInstance { name: loaded.name.clone(), store, exports, limits })
     }
 
     pub fn limits(&self) -> Limits {
@@ -305,9 +343,11 @@ impl RuleInstance {
     /// The metadata of the rules the component carries.
     pub fn rules(&mut self) -> Result<Vec<RuleMeta>, RuleError> {
         arm(&mut self.store, self.limits);
-        self.rule
-            .call_rules(&mut self.store)
-            .map_err(|e| RuleError::new(&self.name, describe(&e, self.limits, "rules()")))
+        match &self.exports {
+            Exports::Rule(rule) => rule.call_rules(&mut self.store),
+            Exports::Pack(pack) => pack.call_rules(&mut self.store),
+        }
+        .map_err(|e| RuleError::new(&self.name, describe(&e, self.limits, "rules()")))
     }
 
     /// Check a batch of resources with the rules' configured options. `batch`
@@ -319,7 +359,36 @@ impl RuleInstance {
         batch: &str,
     ) -> Result<Vec<Finding>, RuleError> {
         arm(&mut self.store, self.limits);
-        match self.rule.call_check(&mut self.store, resources, options) {
+        let result = match &self.exports {
+            Exports::Rule(rule) => rule.call_check(&mut self.store, resources, options),
+            Exports::Pack(pack) => pack.call_check(&mut self.store, resources, options),
+        };
+        self.checked(result, batch)
+    }
+
+    /// `check`, running only the rules of `components` (their `component`
+    /// slugs); the built-in pack only.
+    pub fn check_components(
+        &mut self,
+        components: &[String],
+        resources: &[Resource],
+        options: &[RuleOptions],
+        batch: &str,
+    ) -> Result<Vec<Finding>, RuleError> {
+        let Exports::Pack(pack) = &self.exports else {
+            return Err(RuleError::new(&self.name, "is not the built-in pack; check-components is the pack's"));
+        };
+        arm(&mut self.store, self.limits);
+        let result = pack.call_check_components(&mut self.store, components, resources, options);
+        self.checked(result, batch)
+    }
+
+    fn checked(
+        &self,
+        result: wasmtime::Result<Result<Vec<Finding>, String>>,
+        batch: &str,
+    ) -> Result<Vec<Finding>, RuleError> {
+        match result {
             Ok(Ok(findings)) => Ok(findings),
             Ok(Err(message)) => Err(RuleError::new(&self.name, format!("check({batch}) returned an error: {message}"))),
             Err(e) => Err(RuleError::new(&self.name, describe(&e, self.limits, &format!("check({batch})")))),

@@ -145,7 +145,7 @@ pub fn hostile_rule(name: &str) -> PathBuf {
             .collect();
         let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
         cmd.current_dir(root())
-            .args(["build", "--release", "--target", "wasm32-wasip2", "--target-dir"])
+            .args(["build", "--profile", "rules", "--target", "wasm32-wasip2", "--target-dir"])
             .arg(&target_dir)
             .env_remove("CARGO_TARGET_DIR")
             .env_remove("RUSTFLAGS")
@@ -155,7 +155,7 @@ pub fn hostile_rule(name: &str) -> PathBuf {
         }
         let status = cmd.status().expect("run cargo to build the hostile test rules");
         assert!(status.success(), "building the hostile test rules failed");
-        target_dir.join("wasm32-wasip2/release")
+        target_dir.join("wasm32-wasip2/rules")
     });
     let path = dir.join(format!("{}.wasm", name.replace('-', "_")));
     assert!(path.exists(), "{} was not built", path.display());
