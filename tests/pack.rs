@@ -92,9 +92,9 @@ fn selection_and_options_reach_the_rules_in_the_pack() {
 
 #[test]
 fn a_failing_pack_falls_back_to_the_components_one_by_one() {
-    // Too little fuel: the pack fails, so each component runs (and fails) alone,
-    // and the errors name the components, as without the pack.
-    let args = ["--rule-fuel", "2000000", "tests/fixtures"];
+    // Too little memory: the pack fails, so each component runs (and fails)
+    // alone, and the errors name the components, as without the pack.
+    let args = ["--rule-memory", "1", "tests/fixtures"];
     let (packed, packed_code, compiled) = audit(&args, true, None, true);
     let (one_by_one, code, _) = audit(&args, false, None, false);
     assert_eq!(packed, one_by_one);

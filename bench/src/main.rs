@@ -41,11 +41,14 @@ fn main() {
             let target = target_dir();
             let rewheel = flag("--rewheel").map(PathBuf::from).unwrap_or_else(|| target.join("release/rewheel"));
             assert!(rewheel.is_file(), "{}: build it first: cargo build --release -p rewheel", rewheel.display());
-            run(&rewheel, &sizes, args.iter().any(|a| a == "--checkov"), &target.join("bench"));
+            // Everything after `--` goes to `rewheel audit` (e.g. `--rule-memory 2048`).
+            let extra: Vec<String> =
+                args.iter().position(|a| a == "--").map(|i| args[i + 1..].to_vec()).unwrap_or_default();
+            run(&rewheel, &sizes, args.iter().any(|a| a == "--checkov"), &extra, &target.join("bench"));
         }
         _ => {
             eprintln!(
-                "usage: rewheel-bench generate --docs N --out DIR | run [--sizes 1000,10000] [--checkov] [--rewheel PATH]"
+                "usage: rewheel-bench generate --docs N --out DIR | run [--sizes 1000,10000] [--checkov] [--rewheel PATH] [-- AUDIT FLAGS]"
             );
             std::process::exit(2);
         }
@@ -107,14 +110,18 @@ fn best<T: Copy + PartialOrd>(runs: impl Iterator<Item = T>) -> T {
     runs.reduce(|a, b| if b < a { b } else { a }).expect("at least one run")
 }
 
-fn run(rewheel: &Path, sizes: &[usize], checkov: bool, work: &Path) {
+fn run(rewheel: &Path, sizes: &[usize], checkov: bool, extra: &[String], work: &Path) {
     std::fs::create_dir_all(work).unwrap();
     let cache = work.join("cache");
     let audit = |dir: &Path, cache: &Path| {
         let mut cmd = Command::new(rewheel);
-        cmd.args(["audit", "--format", "json", "--fail-on", "never"]).arg(dir).env("REWHEEL_CACHE_DIR", cache);
+        cmd.args(["audit", "--format", "json", "--fail-on", "never"])
+            .args(extra)
+            .arg(dir)
+            .env("REWHEEL_CACHE_DIR", cache);
         cmd
     };
+    let mut timings: Vec<(usize, f64)> = Vec::new();
 
     // Start-up on one small file: cold (empty cache) and warm.
     let tiny = work.join("tiny");
@@ -141,6 +148,7 @@ fn run(rewheel: &Path, sizes: &[usize], checkov: bool, work: &Path) {
         let runs: Vec<(Duration, u64, i32)> = (0..3).map(|_| measure(&mut audit(&dir, &cache))).collect();
         assert!(runs.iter().all(|r| r.2 == 0), "rewheel failed on {}", dir.display());
         let wall = best(runs.iter().map(|r| r.0));
+        timings.push((docs, wall.as_secs_f64()));
         let rss = runs.iter().map(|r| r.1).max().unwrap_or(0);
         let mut row = format!(
             "| {docs} | {mb:.1} | {:.2} s | {:.2} s | {:.2}× | {:.0} | {:.1} | {} MB |",
@@ -170,6 +178,14 @@ fn run(rewheel: &Path, sizes: &[usize], checkov: bool, work: &Path) {
         println!("{row}");
     }
     println!();
+    if let [(n0, t0), .., (n1, t1)] = timings[..] {
+        println!(
+            "Scaling: {:.1} ms per 1000 documents from {n0} to {n1} documents; {n1} documents took {:.1}× the time of {n0} ({:.0}× the documents).",
+            (t1 - t0) / (n1 - n0) as f64 * 1e6,
+            t1 / t0,
+            n1 as f64 / n0 as f64
+        );
+    }
     println!(
         "Start-up on one small file (20 documents), full rule pack: cold (empty cache) {:.0} ms, warm {:.0} ms.",
         cold.as_secs_f64() * 1e3,

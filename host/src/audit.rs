@@ -4,6 +4,7 @@
 //! A component that fails (bad bytes, a trap, a limit, malformed output) costs
 //! only its own findings: the error names it and every other rule still reports.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -166,7 +167,11 @@ impl Policy {
 
 /// The loaded manifests: parsed once, shared by every rule.
 pub struct Manifests {
+    /// The objects, without their bodies: those are in `resources`, as JSON
+    /// text (the parsed trees were most of the host's memory).
     pub objects: Vec<Object>,
+    /// What crosses the WIT boundary for each object, in `objects` order.
+    pub resources: Vec<Resource>,
     pub summary: Summary,
     pub errors: Vec<ErrorEntry>,
     pub skipped: Vec<SkippedEntry>,
@@ -175,12 +180,18 @@ pub struct Manifests {
 /// Read and parse every input path.
 pub fn load_manifests(paths: &[String], jobs: usize) -> Manifests {
     let inputs = input::read_inputs(paths);
-    let mut m = Manifests { objects: Vec::new(), summary: Summary::default(), errors: Vec::new(), skipped: Vec::new() };
+    let mut m = Manifests {
+        objects: Vec::new(),
+        resources: Vec::new(),
+        summary: Summary::default(),
+        errors: Vec::new(),
+        skipped: Vec::new(),
+    };
     for e in inputs.errors {
         m.errors.push(ErrorEntry::input(&e.file, e.line, e.message));
     }
     let loaded = parse_in_parallel(&inputs.sources, jobs);
-    for (source, loaded) in inputs.sources.iter().zip(loaded) {
+    for (source, (loaded, resources)) in inputs.sources.iter().zip(loaded) {
         m.summary.files += 1;
         m.summary.documents += loaded.documents;
         for e in loaded.errors {
@@ -195,14 +206,20 @@ pub fn load_manifests(paths: &[String], jobs: usize) -> Manifests {
             });
         }
         m.objects.extend(loaded.objects);
+        m.resources.extend(resources);
     }
     m.summary.objects = m.objects.len() as u32;
     m
 }
 
-/// Parse every source on up to `jobs` threads (files are independent).
-fn parse_in_parallel(sources: &[input::Source], jobs: usize) -> Vec<rewheel_manifest::Loaded> {
-    crate::pool::map(sources, jobs, |source| rewheel_manifest::load_str(&source.name, &source.text))
+/// Parse every source on up to `jobs` threads (files are independent), and
+/// turn each object into the resource rules receive.
+fn parse_in_parallel(sources: &[input::Source], jobs: usize) -> Vec<(rewheel_manifest::Loaded, Vec<Resource>)> {
+    crate::pool::map(sources, jobs, |source| {
+        let mut loaded = rewheel_manifest::load_str(&source.name, &source.text);
+        let resources = loaded.objects.iter_mut().map(to_resource).collect();
+        (loaded, resources)
+    })
 }
 
 /// A component's rules, as it declared them.
@@ -307,8 +324,8 @@ pub fn run(options: AuditOptions) -> Report {
         }
     };
 
-    // Each object crosses the boundary as a WIT resource with a JSON body; build them once.
-    let resources: Arc<Vec<Resource>> = Arc::new(manifests.objects.iter().map(to_resource).collect());
+    // Each object crosses the boundary as a WIT resource with a JSON body, built once.
+    let resources = Arc::new(manifests.resources);
     let objects = Arc::new(manifests.objects);
 
     // The built-in components run as one pack job when they can; the pack
@@ -627,16 +644,22 @@ impl ComponentContext {
             let mine: Vec<&RuleMeta> = run.rules.rules.iter().filter(|r| self.selected(r)).collect();
             options.extend(self.policy.options_for(&run.rules.component, &mine).0);
         }
-        // One component's fuel, memory and time for the whole group: it does
-        // at least what each of its components would (it parses a superset of
-        // each batch and runs all their rules), so a group within the limits
-        // means each component would have been; over them, the components run
-        // alone and the one at fault says so. The findings cap applies per
-        // component below.
-        let one = self.limits.run;
-        instance.set_limits(Limits { max_findings: one.max_findings.saturating_mul(group.len()), ..one });
+        // Only components with a selected rule: the others' findings would be dropped.
         let slugs: Vec<String> =
-            runs.iter().filter_map(|r| r.rules.rules.first().map(|m| m.component.clone())).collect();
+            runs.iter().filter(|r| r.ran).filter_map(|r| r.rules.rules.first().map(|m| m.component.clone())).collect();
+        // The group stands for one call per component: their fuel and time
+        // added up (with one component's budget the pack ran out of fuel at
+        // 30k documents and fell back to the slow path). Memory stays one
+        // component's: the group holds one copy of the batch, as each
+        // component would. The findings cap applies per component below.
+        let one = self.limits.run;
+        let n = slugs.len().max(1);
+        instance.set_limits(Limits {
+            fuel: one.fuel.saturating_mul(n as u64),
+            timeout: one.timeout.saturating_mul(n as u32),
+            max_findings: one.max_findings.saturating_mul(n),
+            memory_bytes: one.memory_bytes,
+        });
         let (wanted, batch) = self.batch(&selected);
         let findings = if batch.is_empty() {
             Vec::new()
@@ -684,12 +707,17 @@ impl ComponentContext {
 
     /// The objects the `selected` rules declared (all, if one declared none):
     /// their indices into the run's objects, and the batch to send.
-    fn batch(&self, selected: &[&RuleMeta]) -> (Vec<usize>, Vec<Resource>) {
+    fn batch(&self, selected: &[&RuleMeta]) -> (Vec<usize>, Cow<'_, [Resource]>) {
         let all_kinds = selected.iter().any(|r| r.kinds.is_empty());
         let kinds: BTreeSet<&str> = selected.iter().flat_map(|r| r.kinds.iter().map(String::as_str)).collect();
         let wanted: Vec<usize> =
             (0..self.objects.len()).filter(|&i| all_kinds || kinds.contains(self.objects[i].kind.as_str())).collect();
-        let batch = wanted.iter().map(|&i| self.resources[i].clone()).collect();
+        // Everything (as the pack often asks): no copy.
+        let batch = if wanted.len() == self.resources.len() {
+            Cow::Borrowed(self.resources.as_slice())
+        } else {
+            Cow::Owned(wanted.iter().map(|&i| self.resources[i].clone()).collect())
+        };
         (wanted, batch)
     }
 }
@@ -786,7 +814,8 @@ fn count_files(indices: &[usize], objects: &[Object]) -> usize {
     indices.iter().map(|&i| objects[i].provenance.file.as_str()).collect::<BTreeSet<_>>().len()
 }
 
-fn to_resource(o: &Object) -> Resource {
+/// The resource for `o`, taking its body (serialised: the host never reads it again).
+fn to_resource(o: &mut Object) -> Resource {
     Resource {
         api_version: o.api_version.clone(),
         kind: o.kind.clone(),
@@ -801,7 +830,7 @@ fn to_resource(o: &Object) -> Resource {
             template: o.provenance.template.clone(),
             chart: o.provenance.chart.clone(),
         },
-        body: o.body.to_string(),
+        body: std::mem::take(&mut o.body).to_string(),
     }
 }
 
