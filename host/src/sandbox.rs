@@ -23,7 +23,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::thread;
 use std::time::Duration;
 
-use wasmtime::component::{Component, Linker, ResourceTable};
+use wasmtime::component::{Component, InstancePre, Linker, ResourceTable};
 
 use crate::cache::Cache;
 use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder, Trap};
@@ -92,7 +92,7 @@ pub struct Sandbox {
     cache: Cache,
     /// Components compiled (or loaded) in this process, by SHA-256: threads
     /// asking for the same one (the pack's instances) wait for one compilation.
-    compiled: Mutex<HashMap<String, Arc<OnceLock<Result<Component, String>>>>>,
+    compiled: Mutex<HashMap<String, Arc<CompileSlot>>>,
     ticker_stop: Arc<AtomicBool>,
 }
 
@@ -112,7 +112,20 @@ impl WasiView for RuleState {
 /// A compiled rule component (from the cache or Cranelift), ready to instantiate.
 pub struct LoadedComponent {
     pub name: String,
+    /// Linked once against the empty WASI context: each instance (one per
+    /// core for the pack) only instantiates. `Err` is why linking failed.
+    pre: Result<InstancePre<RuleState>, String>,
+}
+
+/// One component's compilation, done by the first thread that asks.
+type CompileSlot = OnceLock<Result<Compiled, String>>;
+
+/// A compiled component and its pre-instantiation, shared by the threads
+/// that load the same bytes.
+#[derive(Clone)]
+struct Compiled {
     component: Component,
+    pre: Result<InstancePre<RuleState>, String>,
 }
 
 /// One instantiated rule component with its own store.
@@ -202,26 +215,30 @@ impl Sandbox {
                 "is a precompiled artifact, not a component: give the .wasm it was built from",
             ));
         }
+        let compiled = self.load(name, bytes)?;
+        self.check_contract(name, &compiled.component)?;
+        Ok(LoadedComponent { name: name.to_string(), pre: compiled.pre })
+    }
+
+    /// The compiled component for `bytes`, once per process: from the disk
+    /// cache or Cranelift, then linked (`InstancePre`).
+    fn load(&self, name: &str, bytes: &[u8]) -> Result<Compiled, RuleError> {
         let slot =
             self.compiled.lock().expect("compile memo").entry(crate::cache::sha256_hex(bytes)).or_default().clone();
-        let component = slot
-            .get_or_init(|| self.cache.load_or_compile(&self.engine, bytes).map_err(|e| one_line(&e)))
-            .clone()
-            .map_err(|e| RuleError::new(name, format!("not a valid rule component: {e}")))?;
-        self.check_contract(name, &component)?;
-        Ok(LoadedComponent { name: name.to_string(), component })
+        slot.get_or_init(|| {
+            let component = self.cache.load_or_compile(&self.engine, bytes).map_err(|e| one_line(&e))?;
+            let pre = self.linker.instantiate_pre(&component).map_err(|e| one_line(&e));
+            Ok(Compiled { component, pre })
+        })
+        .clone()
+        .map_err(|e| RuleError::new(name, format!("not a valid rule component: {e}")))
     }
 
     /// What a component imports and exports, and the contract version it
     /// targets (from its `rewheel:rule/…@VERSION` imports), without refusing
     /// an incompatible one: for `rewheel rules inspect`.
     pub fn inspect(&self, name: &str, bytes: &[u8]) -> Result<Inspection, RuleError> {
-        let slot =
-            self.compiled.lock().expect("compile memo").entry(crate::cache::sha256_hex(bytes)).or_default().clone();
-        let component = slot
-            .get_or_init(|| self.cache.load_or_compile(&self.engine, bytes).map_err(|e| one_line(&e)))
-            .clone()
-            .map_err(|e| RuleError::new(name, format!("not a valid rule component: {e}")))?;
+        let component = self.load(name, bytes)?.component;
         let ty = component.component_type();
         let imports: Vec<String> = ty.imports(&self.engine).map(|(n, _)| n.to_string()).collect();
         let exports: Vec<String> = ty.exports(&self.engine).map(|(n, _)| n.to_string()).collect();
@@ -294,10 +311,14 @@ impl Sandbox {
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limits);
         arm(&mut store, limits);
+        let pre = loaded
+            .pre
+            .as_ref()
+            .map_err(|e| RuleError::new(&loaded.name, format!("cannot instantiate: instantiation failed: {e}")))?;
         let exports = if pack {
-            pack_bindings::Pack::instantiate(&mut store, &loaded.component, &self.linker).map(Exports::Pack)
+            pack_bindings::PackPre::new(pre.clone()).and_then(|p| p.instantiate(&mut store)).map(Exports::Pack)
         } else {
-            bindings::Rule::instantiate(&mut store, &loaded.component, &self.linker).map(Exports::Rule)
+            bindings::RulePre::new(pre.clone()).and_then(|p| p.instantiate(&mut store)).map(Exports::Rule)
         };
         let exports = exports.map_err(|e| {
             RuleError::new(&loaded.name, format!("cannot instantiate: {}", describe(&e, limits, "instantiation")))

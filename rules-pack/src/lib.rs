@@ -24,9 +24,12 @@ mod bindings {
     });
 }
 
+/// One crate's `__rewheel_rules`.
+type RulesOf = fn() -> Vec<Box<dyn Rule>>;
+
 /// Every built-in rule, crate by crate in `rules/` order.
 fn rules() -> Vec<Box<dyn Rule>> {
-    let crates: [fn() -> Vec<Box<dyn Rule>>; CRATES] = [
+    let crates: [RulesOf; CRATES] = [
         rule_argocd::__rewheel_rules,
         rule_bootstrap_script::__rewheel_rules,
         rule_build_plane::__rewheel_rules,
