@@ -113,9 +113,17 @@ fn a_failing_pack_falls_back_to_the_components_one_by_one() {
 
 #[test]
 fn limits_for_one_component_run_the_components_one_by_one() {
+    // One instance (--jobs 1) stands for every built-in component, datahub's too.
     let config = "[limits.rule.datahub]\nfuel = 50000000000\n";
-    let (packed, _, compiled) = audit(&["tests/fixtures"], true, Some(config), true);
-    let (one_by_one, _, _) = audit(&["tests/fixtures"], false, Some(config), false);
+    let args = ["--jobs", "1", "tests/fixtures"];
+    let (packed, _, compiled) = audit(&args, true, Some(config), true);
+    let (one_by_one, _, _) = audit(&args, false, Some(config), false);
     assert_eq!(packed, one_by_one);
-    assert_eq!(compiled, support::builtin_component_count(), "the pack was not used");
+    assert_eq!(compiled, 1 + support::builtin_component_count(), "the pack was asked, then set aside");
+    // Limits for a rule no built-in component carries leave the pack alone.
+    let config = "[limits.rule.\"team-scan\"]\ntimeout-secs = 120\n";
+    let (packed, _, compiled) = audit(&args, true, Some(config), true);
+    let (one_by_one, _, _) = audit(&args, false, Some(config), false);
+    assert_eq!(packed, one_by_one);
+    assert_eq!(compiled, 1, "only the pack");
 }

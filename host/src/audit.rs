@@ -615,10 +615,6 @@ impl ComponentContext {
     }
 
     fn try_pack(&self, pack: &RuleSource, group: &[RuleSource], builtins: usize) -> Option<Vec<ComponentRun>> {
-        // Limits configured per component or rule apply to that component alone.
-        if !self.limits.rule.is_empty() {
-            return None;
-        }
         let loaded = self.sandbox.compile(&pack.name, &pack.bytes).ok()?;
         let mut instance = self.sandbox.instantiate_pack(&loaded, Limits::default()).ok()?;
         let metas = instance.rules().ok()?;
@@ -631,7 +627,12 @@ impl ComponentContext {
         }
         let mut runs = Vec::new();
         for builtin in group {
-            runs.push(self.plan(&builtin.name, by_component.remove(&builtin.name)?));
+            let rules = by_component.remove(&builtin.name)?;
+            // Limits configured for a component or one of its rules apply to it alone.
+            if self.limits.for_component(&builtin.name, rules.iter().map(|r| r.id.as_str())) != self.limits.run {
+                return None;
+            }
+            runs.push(self.plan(&builtin.name, rules));
         }
 
         let selected: Vec<&RuleMeta> =
