@@ -195,5 +195,7 @@ fn without_a_cache_directory_it_says_so() {
 
     let cache = tempfile::tempdir().unwrap();
     let out = compile(cache.path(), &["--no-cache"]);
-    assert_eq!(out.status.code(), Some(2), "--no-cache contradicts `rules compile`: a usage error");
+    assert_eq!(out.status.code(), Some(2), "--no-cache contradicts `rules compile`");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--no-cache leaves `rules compile` nothing to do"));
+    assert!(engines(cache.path()).is_empty(), "nothing was compiled");
 }

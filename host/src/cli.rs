@@ -143,22 +143,11 @@ enum RulesCommand {
     Compile(CompileArgs),
 }
 
-/// The rule sources of `rewheel rules compile`: those of [`RuleArgs`], without
-/// `--no-cache`, which would leave it nothing to do.
+/// `rewheel rules compile`: the rule sources an audit would load.
 #[derive(Debug, Args)]
 struct CompileArgs {
-    /// Configuration file [default: rewheel.toml in the working directory or its nearest parent].
-    #[arg(long, value_name = "FILE")]
-    config: Option<std::path::PathBuf>,
-    /// Extra rule components: a .wasm file, or a directory of them. Repeatable.
-    #[arg(long = "rules", value_name = "DIR|FILE")]
-    rules: Vec<String>,
-    /// Do not compile the rules built into this binary (their components and the pack).
-    #[arg(long)]
-    no_builtin_rules: bool,
-    /// Refuse any rule component whose sha256 is not in rewheel.lock, as `audit --locked` would.
-    #[arg(long)]
-    locked: bool,
+    #[command(flatten)]
+    rules: RuleArgs,
     /// Components compiled in parallel (default: available cores).
     #[arg(long, short = 'j')]
     jobs: Option<usize>,
@@ -615,13 +604,11 @@ fn rules_lock(args: RuleArgs) -> ExitCode {
 /// then the totals and the cache directory.
 fn rules_compile(args: CompileArgs) -> ExitCode {
     let jobs = args.jobs.unwrap_or_else(default_jobs);
-    let args = RuleArgs {
-        config: args.config,
-        rules: args.rules,
-        no_builtin_rules: args.no_builtin_rules,
-        locked: args.locked,
-        no_cache: false,
-    };
+    let args = args.rules;
+    if args.no_cache {
+        eprintln!("error: --no-cache leaves `rules compile` nothing to do: drop it");
+        return ExitCode::from(EXIT_ERROR);
+    }
     let cache = args.cache();
     let dir = match cache.create_dir() {
         Ok(dir) => dir.to_path_buf(),
