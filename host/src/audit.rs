@@ -1,12 +1,16 @@
-//! One audit run: read inputs, parse each document once, run every rule
-//! component in its sandbox on the kinds it asked for, merge the findings.
+//! One audit run: find the inputs, set up every rule component in its
+//! sandbox, then read, parse and check the inputs (each document parsed once;
+//! a big input streamed part by part to per-resource rules, with only what
+//! whole-set rules asked for kept for their one call), and merge the findings.
 //!
 //! A component that fails (bad bytes, a trap, a limit, malformed output) costs
 //! only its own findings: the error names it and every other rule still reports.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+
+use indicatif::ProgressBar;
 
 use rewheel_manifest::Object;
 
@@ -165,63 +169,6 @@ impl Policy {
     }
 }
 
-/// The loaded manifests: parsed once, shared by every rule.
-pub struct Manifests {
-    /// The objects, without their bodies: those are in `resources`, as JSON
-    /// text (the parsed trees were most of the host's memory).
-    pub objects: Vec<Object>,
-    /// What crosses the WIT boundary for each object, in `objects` order.
-    pub resources: Vec<Resource>,
-    pub summary: Summary,
-    pub errors: Vec<ErrorEntry>,
-    pub skipped: Vec<SkippedEntry>,
-}
-
-/// Read and parse every input path.
-pub fn load_manifests(paths: &[String], jobs: usize) -> Manifests {
-    let inputs = input::read_inputs(paths);
-    let mut m = Manifests {
-        objects: Vec::new(),
-        resources: Vec::new(),
-        summary: Summary::default(),
-        errors: Vec::new(),
-        skipped: Vec::new(),
-    };
-    for e in inputs.errors {
-        m.errors.push(ErrorEntry::input(&e.file, e.line, e.message));
-    }
-    let loaded = parse_in_parallel(&inputs.sources, jobs);
-    for (source, (loaded, resources)) in inputs.sources.iter().zip(loaded) {
-        m.summary.files += 1;
-        m.summary.documents += loaded.documents;
-        for e in loaded.errors {
-            m.errors.push(ErrorEntry::parse(&source.name, e.line, e.message));
-        }
-        for s in loaded.skipped {
-            m.skipped.push(SkippedEntry {
-                file: source.name.clone(),
-                line: s.line,
-                document: s.document,
-                reason: s.reason,
-            });
-        }
-        m.objects.extend(loaded.objects);
-        m.resources.extend(resources);
-    }
-    m.summary.objects = m.objects.len() as u32;
-    m
-}
-
-/// Parse every source on up to `jobs` threads (files are independent), and
-/// turn each object into the resource rules receive.
-fn parse_in_parallel(sources: &[input::Source], jobs: usize) -> Vec<(rewheel_manifest::Loaded, Vec<Resource>)> {
-    crate::pool::map(sources, jobs, |source| {
-        let mut loaded = rewheel_manifest::load_str(&source.name, &source.text);
-        let resources = loaded.objects.iter_mut().map(to_resource).collect();
-        (loaded, resources)
-    })
-}
-
 /// A component's rules, as it declared them.
 #[derive(Debug, Clone)]
 pub struct ComponentRules {
@@ -296,40 +243,76 @@ fn validate_metas(components: &mut Vec<ComponentRules>, errors: &mut Vec<ErrorEn
 }
 
 /// Run the audit.
+/// Inputs up to this size are not streamed: each component gets one call with
+/// all its rules, the fastest way (per-resource and whole-set rules share
+/// one parse of each body in the guest).
+const STREAM_ABOVE: u64 = 32 << 20;
+
+/// Bytes of input parsed and sent to per-resource rules at a time when
+/// streaming: a run holds about this much of its input (and rules its parsed
+/// trees) at once, plus what whole-set rules keep.
+const PART_BYTES: u64 = 4 << 20;
+
+/// The part size, when the `total` bytes of input are streamed.
+/// `REWHEEL_STREAM_BYTES=N` streams any input bigger than N, in parts of N
+/// (tests use it to stream small inputs).
+fn part_bytes(total: u64) -> Option<u64> {
+    match std::env::var("REWHEEL_STREAM_BYTES").ok().and_then(|v| v.parse::<u64>().ok()).filter(|&b| b > 0) {
+        Some(part) => (total > part).then_some(part),
+        None => (total > STREAM_ABOVE).then_some(PART_BYTES),
+    }
+}
+
+/// What reading and parsing the inputs produced, besides the resources.
+#[derive(Default)]
+struct Loaded {
+    /// Every object, without its body (sent to rules, then dropped).
+    objects: Vec<Object>,
+    summary: Summary,
+    errors: Vec<ErrorEntry>,
+    skipped: Vec<SkippedEntry>,
+}
+
 pub fn run(options: AuditOptions) -> Report {
-    let manifests = load_manifests(&options.paths, options.jobs);
-    let mut errors = manifests.errors;
+    let inputs = input::find_inputs(&options.paths);
+    let mut errors: Vec<ErrorEntry> =
+        inputs.errors.iter().map(|e| ErrorEntry::input(&e.file, e.line, e.message.clone())).collect();
     errors.extend(options.rule_errors.iter().cloned());
+    let bar = progress_bar(options.progress, inputs.sources.len() as u64);
 
-    let selection = match options.policy.selection() {
-        Ok(s) => Arc::new(s),
+    let set_up = options.policy.selection().map_err(|e| ErrorEntry {
+        kind: ErrorKind::Config,
+        file: None,
+        line: None,
+        rule: None,
+        message: e,
+    });
+    let set_up = set_up.and_then(|selection| match Sandbox::new(options.limits.run, options.cache.clone()) {
+        Ok(sandbox) => Ok((Arc::new(selection), Arc::new(sandbox))),
+        Err(e) => Err(ErrorEntry::rule("sandbox", format!("cannot start the sandbox: {e}"))),
+    });
+    let (selection, sandbox) = match set_up {
+        Ok(s) => s,
         Err(e) => {
-            errors.push(ErrorEntry { kind: ErrorKind::Config, file: None, line: None, rule: None, message: e });
-            {
-                let mut report = assemble(Vec::new(), errors, manifests.skipped, manifests.summary, 0, 0, 0);
-                report.finish();
-                return report;
-            }
+            // Nothing runs; the inputs are still read, so the summary counts them.
+            errors.push(e);
+            let loaded = stream(&inputs.sources, &[], None, options.jobs, true, &bar);
+            bar.finish_and_clear();
+            errors.extend(loaded.errors);
+            let mut report = assemble(Vec::new(), errors, loaded.skipped, loaded.summary, 0, 0, 0);
+            report.finish();
+            return report;
         }
     };
-    let sandbox = match Sandbox::new(options.limits.run, options.cache.clone()) {
-        Ok(s) => Arc::new(s),
-        Err(e) => {
-            errors.push(ErrorEntry::rule("sandbox", format!("cannot start the sandbox: {e}")));
-            {
-                let mut report = assemble(Vec::new(), errors, manifests.skipped, manifests.summary, 0, 0, 0);
-                report.finish();
-                return report;
-            }
-        }
-    };
+    let context = Arc::new(ComponentContext {
+        sandbox,
+        limits: options.limits.clone(),
+        policy: options.policy.clone(),
+        selection: selection.clone(),
+    });
 
-    // Each object crosses the boundary as a WIT resource with a JSON body, built once.
-    let resources = Arc::new(manifests.resources);
-    let objects = Arc::new(manifests.objects);
-
-    // The built-in components run as one pack job when they can; the pack
-    // job goes first, as the longest.
+    // The built-in components run as one pack job per core when they can; the
+    // pack jobs go first, as the longest.
     let (builtins, others): (Vec<RuleSource>, Vec<RuleSource>) =
         options.rules.iter().cloned().partition(|s| options.pack.is_some() && s.name.starts_with("builtin:"));
     let mut jobs: Vec<Job> = Vec::new();
@@ -343,31 +326,66 @@ pub fn run(options: AuditOptions) -> Report {
     }
     jobs.extend(others.into_iter().map(Job::One));
 
-    let bar = progress_bar(options.progress, options.rules.len() as u64, objects.len());
-    let outcomes = parallel(jobs, options.jobs, {
-        let run = Arc::new(ComponentContext {
-            sandbox: sandbox.clone(),
-            limits: options.limits.clone(),
-            policy: options.policy.clone(),
-            selection: selection.clone(),
-            objects: objects.clone(),
-            resources: resources.clone(),
-        });
-        let bar = bar.clone();
-        move |job: Job| {
-            let done = match job {
-                Job::One(source) => vec![run.component(&source)],
-                Job::Pack { pack, group, builtins } => run.pack(&pack, &group, builtins),
-            };
-            bar.inc(done.len() as u64);
-            done
+    // Compile, instantiate and ask every component for its rules, in parallel.
+    let set_up = parallel(jobs, options.jobs, {
+        let context = context.clone();
+        move |job: Job| match job {
+            Job::One(source) => vec![context.set_up(&source)],
+            Job::Pack { pack, group, builtins } => match context.set_up_pack(&pack, &group, builtins) {
+                Some(stage) => vec![Ok(stage)],
+                None => group.iter().map(|b| context.set_up(b)).collect(),
+            },
         }
     });
+    let mut stages = Vec::new();
+    for stage in set_up.into_iter().flatten() {
+        match stage {
+            Ok(stage) => stages.push(Mutex::new(stage)),
+            Err(e) => errors.push(ErrorEntry::rule(&e.component, e.message)),
+        }
+    }
+
+    // Read, parse and check the inputs part by part.
+    let loaded = stream(&inputs.sources, &stages, Some(&context), options.jobs, true, &bar);
+    let Loaded { objects, summary, errors: load_errors, skipped } = loaded;
+    errors.extend(load_errors);
+
+    // A pack instance that failed gives way to its components, one by one, on
+    // the whole input again: errors name the component at fault, and hide no
+    // other's findings.
+    let mut outcomes: Vec<Result<ComponentRun, sandbox::RuleError>> = Vec::new();
+    let mut retry: Vec<RuleSource> = Vec::new();
+    for stage in stages {
+        match stage.into_inner().expect("a stage lock is never poisoned").into_runs() {
+            Ok(runs) => outcomes.extend(runs.into_iter().map(Ok)),
+            Err(group) => retry.extend(group),
+        }
+    }
+    // A few at a time, each few streaming the input again: every live
+    // instance keeps the memory its biggest call needed.
+    for few in retry.chunks(options.jobs.max(1)) {
+        let set_up = parallel(few.to_vec(), options.jobs, {
+            let context = context.clone();
+            move |source: RuleSource| context.set_up(&source)
+        });
+        let mut stages = Vec::new();
+        for stage in set_up {
+            match stage {
+                Ok(stage) => stages.push(Mutex::new(stage)),
+                Err(e) => outcomes.push(Err(e)),
+            }
+        }
+        stream(&inputs.sources, &stages, Some(&context), options.jobs, false, &ProgressBar::hidden());
+        for stage in stages {
+            let runs = stage.into_inner().expect("a stage lock is never poisoned").into_runs();
+            outcomes.extend(runs.unwrap_or_default().into_iter().map(Ok));
+        }
+    }
     bar.finish_and_clear();
 
     // Collect, refusing duplicate rule ids across components.
     let mut components = Vec::new();
-    for outcome in outcomes.into_iter().flatten() {
+    for outcome in outcomes {
         match outcome {
             Ok(mut done) => {
                 errors.append(&mut done.config_errors);
@@ -379,6 +397,7 @@ pub fn run(options: AuditOptions) -> Report {
             Err(e) => errors.push(ErrorEntry::rule(&e.component, e.message)),
         }
     }
+
     // Source order, whichever job ran a component (the first declaration of an id wins).
     let position: BTreeMap<&str, usize> = options.rules.iter().enumerate().map(|(i, s)| (s.name.as_str(), i)).collect();
     components.sort_by_key(|c: &ComponentRun| position.get(c.rules.component.as_str()).copied());
@@ -464,15 +483,7 @@ pub fn run(options: AuditOptions) -> Report {
     let mut outcome = suppress::apply(&options.policy.suppressions, findings, &objects, &known, &ran);
     warnings.append(&mut outcome.warnings);
     let ran_components = components.iter().filter(|c| c.ran).count() as u32;
-    let mut report = assemble(
-        outcome.findings,
-        errors,
-        manifests.skipped,
-        manifests.summary,
-        ran_components,
-        rule_count,
-        superseded,
-    );
+    let mut report = assemble(outcome.findings, errors, skipped, summary, ran_components, rule_count, superseded);
     report.suppressed = outcome.suppressed;
     report.warnings = warnings;
     report.rules = metas
@@ -531,7 +542,7 @@ struct ComponentRun {
     error: Option<sandbox::RuleError>,
 }
 
-/// One unit of work for the rule pool.
+/// One unit of set-up work for the rule pool.
 enum Job {
     /// One component.
     One(RuleSource),
@@ -540,83 +551,42 @@ enum Job {
     Pack { pack: RuleSource, group: Vec<RuleSource>, builtins: usize },
 }
 
-/// What every component run shares.
+/// What setting up every stage shares.
 struct ComponentContext {
     sandbox: Arc<Sandbox>,
     limits: LimitPolicy,
     policy: Policy,
     selection: Arc<Selection>,
-    objects: Arc<Vec<Object>>,
-    resources: Arc<Vec<Resource>>,
 }
 
 impl ComponentContext {
-    /// Compile, instantiate and run one component.
-    fn component(&self, source: &RuleSource) -> Result<ComponentRun, sandbox::RuleError> {
+    /// Compile and instantiate one component and ask for its rules.
+    fn set_up(&self, source: &RuleSource) -> Result<Stage, sandbox::RuleError> {
         let loaded = self.sandbox.compile(&source.name, &source.bytes)?;
         // The metadata call runs under the built-in defaults, so configuration can
         // key limits by rule id (known only after it); `check` runs under the
         // limits resolved for this component.
         let mut instance = self.sandbox.instantiate(&loaded, Limits::default())?;
         let rules = instance.rules()?;
-        instance.set_limits(self.limits.for_component(&source.name, rules.iter().map(|r| r.id.as_str())));
-        let mut done = self.plan(&source.name, rules);
-        let selected: Vec<&RuleMeta> = done.rules.rules.iter().filter(|r| self.selected(r)).collect();
-        if selected.is_empty() {
-            return Ok(done);
-        }
-        let (wanted, batch) = self.batch(&selected);
+        let limits = self.limits.for_component(&source.name, rules.iter().map(|r| r.id.as_str()));
+        instance.set_limits(limits);
+        let run = self.plan(&source.name, rules.clone());
+        let selected: Vec<&RuleMeta> = rules.iter().filter(|r| self.selected(r)).collect();
         let options = self.policy.options_for(&source.name, &selected).0;
-        let checked = if batch.is_empty() {
-            Ok(Vec::new())
-        } else {
-            check_batch(
-                &mut instance,
-                source,
-                &done.rules.rules,
-                &selected,
-                &options,
-                &wanted,
-                &batch,
-                &self.objects,
-                None,
-            )
-        };
-        match checked {
-            Ok(findings) => done.findings = findings,
-            // The rules stay known (for ignores and typo warnings); the component did not run.
-            Err(e) => {
-                done.ran = false;
-                done.error = Some(e);
-            }
-        }
-        Ok(done)
+        Ok(Stage::new(&source.name, None, vec![run], &rules, instance, &selected, options, limits.max_findings))
     }
 
-    /// Run built-in components through the pack: one compilation of the SDK
-    /// and one parse of each body instead of one per component. The pack is
-    /// the same rule crates linked together, so its findings are theirs; each
-    /// is credited to the component that declares the rule. `group` is this
-    /// instance's share of the `builtins` built-in components (one instance
-    /// per core). Anything unusual (per-component limits, a trap, a limit, a
-    /// rule error, a pack that does not carry exactly the built-in components)
-    /// reruns the group's components one by one, so errors name the component
-    /// at fault and hide no other's findings.
-    fn pack(
-        &self,
-        pack: &RuleSource,
-        group: &[RuleSource],
-        builtins: usize,
-    ) -> Vec<Result<ComponentRun, sandbox::RuleError>> {
-        match self.try_pack(pack, group, builtins) {
-            Some(runs) => runs.into_iter().map(Ok).collect(),
-            None => group.iter().map(|b| self.component(b)).collect(),
-        }
-    }
-
-    fn try_pack(&self, pack: &RuleSource, group: &[RuleSource], builtins: usize) -> Option<Vec<ComponentRun>> {
+    /// Set up built-in components to run through the pack: one compilation
+    /// of the SDK and one parse of each body instead of one per component.
+    /// The pack is the same rule crates linked together, so its findings are
+    /// theirs; each is credited to the component that declares the rule.
+    /// `group` is this instance's share of the `builtins` built-in components
+    /// (one instance per core). `None` (the pack fails, does not carry exactly
+    /// the built-in components, or a component has limits of its own) sets the
+    /// group's components up one by one.
+    fn set_up_pack(&self, pack: &RuleSource, group: &[RuleSource], builtins: usize) -> Option<Stage> {
         let loaded = self.sandbox.compile(&pack.name, &pack.bytes).ok()?;
-        let mut instance = self.sandbox.instantiate_pack(&loaded, Limits::default()).ok()?;
+        let mut instance = self.sandbox.instantiate(&loaded, Limits::default()).ok()?;
         let metas = instance.rules().ok()?;
         let mut by_component: BTreeMap<String, Vec<RuleMeta>> = BTreeMap::new();
         for meta in &metas {
@@ -634,57 +604,29 @@ impl ComponentContext {
             }
             runs.push(self.plan(&builtin.name, rules));
         }
-
-        let selected: Vec<&RuleMeta> =
-            runs.iter().flat_map(|r| r.rules.rules.iter()).filter(|r| self.selected(r)).collect();
-        if selected.is_empty() {
-            return Some(runs);
-        }
         let mut options = Vec::new();
         for run in &runs {
             let mine: Vec<&RuleMeta> = run.rules.rules.iter().filter(|r| self.selected(r)).collect();
             options.extend(self.policy.options_for(&run.rules.component, &mine).0);
         }
-        // Only components with a selected rule: the others' findings would be dropped.
-        let slugs: Vec<String> =
-            runs.iter().filter(|r| r.ran).filter_map(|r| r.rules.rules.first().map(|m| m.component.clone())).collect();
-        // The group stands for one call per component: their fuel and time
-        // added up (with one component's budget the pack ran out of fuel at
-        // 30k documents and fell back to the slow path). Memory stays one
-        // component's: the group holds one copy of the batch, as each
-        // component would. The findings cap applies per component below.
+        let selected: Vec<&RuleMeta> =
+            runs.iter().flat_map(|r| r.rules.rules.iter()).filter(|r| self.selected(r)).collect();
+        // The group stands for its components: their fuel and time added up
+        // (with one component's budget the pack ran out of fuel at 30k
+        // documents and fell back to the slow path). Memory stays one
+        // component's: the group holds one copy of each part, as each
+        // component would. The findings cap applies per component too.
         let one = self.limits.run;
-        let n = slugs.len().max(1);
+        let n = runs.iter().filter(|r| r.ran).count().max(1);
         instance.set_limits(Limits {
             fuel: one.fuel.saturating_mul(n as u64),
             timeout: one.timeout.saturating_mul(n as u32),
             max_findings: one.max_findings.saturating_mul(n),
             memory_bytes: one.memory_bytes,
         });
-        let (wanted, batch) = self.batch(&selected);
-        let findings = if batch.is_empty() {
-            Vec::new()
-        } else {
-            let call = Some(slugs.as_slice());
-            check_batch(&mut instance, pack, &metas, &selected, &options, &wanted, &batch, &self.objects, call).ok()?
-        };
-        let owner: BTreeMap<&str, usize> = runs
-            .iter()
-            .enumerate()
-            .flat_map(|(i, run)| run.rules.rules.iter().map(move |r| (r.id.as_str(), i)))
-            .collect();
-        let mut split: Vec<Vec<sandbox::Finding>> = vec![Vec::new(); runs.len()];
-        for finding in findings {
-            split[*owner.get(finding.rule.as_str())?].push(finding);
-        }
-        for (run, findings) in runs.iter_mut().zip(split) {
-            // Over one component's cap: let the component report it alone.
-            if findings.len() > one.max_findings {
-                return None;
-            }
-            run.findings = findings;
-        }
-        Some(runs)
+        let selected: Vec<RuleMeta> = selected.into_iter().cloned().collect();
+        let selected: Vec<&RuleMeta> = selected.iter().collect();
+        Some(Stage::new(&pack.name, Some(group.to_vec()), runs, &metas, instance, &selected, options, one.max_findings))
     }
 
     /// A component's run before `check`: its rules, whether any is selected,
@@ -705,72 +647,392 @@ impl ComponentContext {
     fn selected(&self, rule: &RuleMeta) -> bool {
         self.selection.selects(&rule.id, &rule.component, category_name(rule.category))
     }
+}
 
-    /// The objects the `selected` rules declared (all, if one declared none):
-    /// their indices into the run's objects, and the batch to send.
-    fn batch(&self, selected: &[&RuleMeta]) -> (Vec<usize>, Cow<'_, [Resource]>) {
-        let all_kinds = selected.iter().any(|r| r.kinds.is_empty());
-        let kinds: BTreeSet<&str> = selected.iter().flat_map(|r| r.kinds.iter().map(String::as_str)).collect();
-        let wanted: Vec<usize> =
-            (0..self.objects.len()).filter(|&i| all_kinds || kinds.contains(self.objects[i].kind.as_str())).collect();
-        // Everything (as the pack often asks): no copy.
-        let batch = if wanted.len() == self.resources.len() {
-            Cow::Borrowed(self.resources.as_slice())
-        } else {
-            Cow::Owned(wanted.iter().map(|&i| self.resources[i].clone()).collect())
-        };
-        (wanted, batch)
+/// Read, parse and check the inputs. A big input is streamed part by part
+/// (about [`PART_BYTES`] of files at a time): each part goes to the stages'
+/// per-resource rules, then only what whole-set rules asked for is kept, for
+/// one last call each. Otherwise everything is read first and each stage
+/// makes one call with all its rules. The objects (without bodies) are
+/// returned when `collect` is set.
+fn stream(
+    sources: &[input::Source],
+    stages: &[Mutex<Stage>],
+    context: Option<&ComponentContext>,
+    jobs: usize,
+    collect: bool,
+    bar: &ProgressBar,
+) -> Loaded {
+    let mut loaded = Loaded::default();
+    let total = sources.iter().map(|s| s.size).sum();
+    let (parts, last) = match part_bytes(total) {
+        Some(bytes) => (parts(sources, bytes), Part::WholeSet),
+        None => (vec![sources], Part::All),
+    };
+    let keep = match last {
+        Part::WholeSet => Kinds::union(stages.iter().map(|s| s.lock().expect("unpoisoned").whole_set.kinds.clone())),
+        _ => Kinds::All,
+    };
+    let mut kept: Vec<Resource> = Vec::new();
+    let mut kept_at: Vec<usize> = Vec::new();
+    let mut seen = 0usize;
+    for part in parts {
+        let parsed = crate::pool::map(part, jobs, |source| {
+            source.read().map(|text| {
+                let mut loaded = rewheel_manifest::load_str(&source.name, &text);
+                let resources: Vec<Resource> = loaded.objects.iter_mut().map(to_resource).collect();
+                (loaded, resources)
+            })
+        });
+        let mut resources: Vec<Resource> = Vec::new();
+        for (source, parsed) in part.iter().zip(parsed) {
+            let (file, file_resources) = match parsed {
+                Ok(p) => p,
+                Err(e) => {
+                    loaded.errors.push(ErrorEntry::input(&e.file, e.line, e.message));
+                    continue;
+                }
+            };
+            loaded.summary.files += 1;
+            loaded.summary.documents += file.documents;
+            for e in file.errors {
+                loaded.errors.push(ErrorEntry::parse(&source.name, e.line, e.message));
+            }
+            for s in file.skipped {
+                loaded.skipped.push(SkippedEntry {
+                    file: source.name.clone(),
+                    line: s.line,
+                    document: s.document,
+                    reason: s.reason,
+                });
+            }
+            if collect {
+                loaded.objects.extend(file.objects);
+            }
+            resources.extend(file_resources);
+        }
+        let base = seen;
+        seen += resources.len();
+        if matches!(last, Part::WholeSet) {
+            crate::pool::map(stages, jobs, |stage| {
+                stage.lock().expect("unpoisoned").check(Part::PerResource, &resources, |i| base + i)
+            });
+        }
+        for (i, resource) in resources.into_iter().enumerate() {
+            if keep.wants(&resource.kind) {
+                kept_at.push(base + i);
+                kept.push(resource);
+            }
+        }
+        bar.inc(part.len() as u64);
+    }
+    crate::pool::map(stages, jobs, |stage| {
+        let mut stage = stage.lock().expect("unpoisoned");
+        stage.check(last, &kept, |i| kept_at[i]);
+        // Its last call: the instance's memory goes back now, not after the run.
+        stage.instance = None;
+    });
+
+    // A pack instance whose last call failed (its whole-set call ran out of
+    // memory on a big input, say) keeps its per-resource findings; its
+    // components' rules of that call run alone, each in its own instance, on
+    // what was kept.
+    let rescues: Vec<(usize, RuleSource)> = stages
+        .iter()
+        .enumerate()
+        .flat_map(|(i, stage)| stage.lock().expect("unpoisoned").to_rescue().into_iter().map(move |c| (i, c)))
+        .collect();
+    let rescued = crate::pool::map(&rescues, jobs, |(_, source)| {
+        let mut alone = context.expect("stages come with their context").set_up(source)?;
+        alone.check(last, &kept, |i| kept_at[i]);
+        match alone.failed {
+            Some(e) => Err(e),
+            None => Ok(alone.findings),
+        }
+    });
+    for ((i, source), result) in rescues.into_iter().zip(rescued) {
+        stages[i].lock().expect("unpoisoned").rescued.insert(source.name, result);
+    }
+    loaded.summary.objects = seen as u32;
+    loaded
+}
+
+/// Consecutive sources of about `bytes` in all (at least one each).
+fn parts(sources: &[input::Source], bytes: u64) -> Vec<&[input::Source]> {
+    let mut parts = Vec::new();
+    let (mut start, mut size) = (0, 0u64);
+    for (i, source) in sources.iter().enumerate() {
+        size += source.size;
+        if size >= bytes {
+            parts.push(&sources[start..=i]);
+            (start, size) = (i + 1, 0);
+        }
+    }
+    if start < sources.len() {
+        parts.push(&sources[start..]);
+    }
+    parts
+}
+
+/// The kinds some rules asked for: every kind, or a list (none at all when
+/// there are no such rules).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Kinds {
+    All,
+    Only(BTreeSet<String>),
+}
+
+impl Kinds {
+    fn of<'a>(rules: impl IntoIterator<Item = &'a RuleMeta>) -> Kinds {
+        Kinds::union(
+            rules
+                .into_iter()
+                .map(|r| if r.kinds.is_empty() { Kinds::All } else { Kinds::Only(r.kinds.iter().cloned().collect()) }),
+        )
+    }
+
+    fn union(all: impl IntoIterator<Item = Kinds>) -> Kinds {
+        let mut out = BTreeSet::new();
+        for kinds in all {
+            match kinds {
+                Kinds::All => return Kinds::All,
+                Kinds::Only(k) => out.extend(k),
+            }
+        }
+        Kinds::Only(out)
+    }
+
+    fn wants(&self, kind: &str) -> bool {
+        match self {
+            Kinds::All => true,
+            Kinds::Only(kinds) => kinds.contains(kind),
+        }
     }
 }
 
-/// Call `check` on the batch (`check-components` with `components`, on the
-/// built-in pack) and validate what came back.
-#[allow(clippy::too_many_arguments)]
-fn check_batch(
-    instance: &mut sandbox::RuleInstance,
-    source: &RuleSource,
-    rules: &[RuleMeta],
-    selected: &[&RuleMeta],
-    options: &[RuleOptions],
-    wanted: &[usize],
-    batch: &[Resource],
-    objects: &[Object],
-    components: Option<&[String]>,
-) -> Result<Vec<sandbox::Finding>, sandbox::RuleError> {
-    {
-        let batch_name = format!("{} resources from {} file(s)", batch.len(), count_files(wanted, objects));
-        let mut findings = match components {
-            Some(components) => instance.check_components(components, batch, options, &batch_name)?,
-            None => instance.check(batch, options, &batch_name)?,
-        };
-        check_output(&source.name, &findings, instance.limits(), &batch_name)?;
-        let ids: BTreeSet<&str> = rules.iter().map(|r| r.id.as_str()).collect();
-        for f in &mut findings {
-            if !ids.contains(f.rule.as_str()) {
-                return Err(sandbox::RuleError::new(
-                    &source.name,
-                    format!(
-                        "returned a finding for rule {:?}, which it does not declare; its findings were discarded",
-                        f.rule
-                    ),
-                ));
-            }
-            let Some(&index) = wanted.get(f.resource as usize) else {
-                return Err(sandbox::RuleError::new(
-                    &source.name,
-                    format!(
-                        "returned a finding for resource {} of a batch of {}; its findings were discarded",
-                        f.resource,
-                        batch.len()
-                    ),
-                ));
-            };
-            f.resource = index as u32;
+/// Which of a stage's rules a call runs.
+#[derive(Debug, Clone, Copy)]
+enum Part {
+    /// Rules of scope `per-resource`: called on each part of a streamed input.
+    PerResource,
+    /// Rules of scope `whole-set`: called once, on everything they asked for.
+    WholeSet,
+    /// Every selected rule, in one call (an input not streamed).
+    All,
+}
+
+/// Some selected rules of a stage: their ids and the kinds they asked for.
+#[derive(Debug, Clone)]
+struct Rules {
+    ids: Vec<String>,
+    kinds: Kinds,
+}
+
+impl Rules {
+    fn of(rules: &[&RuleMeta]) -> Rules {
+        Rules { ids: rules.iter().map(|r| r.id.clone()).collect(), kinds: Kinds::of(rules.iter().copied()) }
+    }
+}
+
+/// One rule instance's work in a run: a component, or a group of built-in
+/// components through the pack.
+struct Stage {
+    /// The component, or the pack.
+    source: String,
+    /// For the pack: the built-in components it stands for.
+    group: Option<Vec<RuleSource>>,
+    /// One per component, in `group` order.
+    runs: Vec<ComponentRun>,
+    /// Every rule the instance declares (findings for others are refused).
+    declared: BTreeSet<String>,
+    instance: Option<sandbox::RuleInstance>,
+    per_resource: Rules,
+    whole_set: Rules,
+    all: Rules,
+    options: Vec<RuleOptions>,
+    /// Findings one component may return (the pack's budget is its group's).
+    cap: usize,
+    /// Findings so far, `resource` rewritten to the index into the run's objects.
+    findings: Vec<sandbox::Finding>,
+    failed: Option<sandbox::RuleError>,
+    /// For the pack: its last call (whole-set or all rules), if it failed, and
+    /// why; its components' rules of that call then run alone (`rescued`).
+    last_failed: Option<(Part, sandbox::RuleError)>,
+    /// For the pack: each component's findings of that call, run alone.
+    rescued: BTreeMap<String, Result<Vec<sandbox::Finding>, sandbox::RuleError>>,
+}
+
+impl Stage {
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        source: &str,
+        group: Option<Vec<RuleSource>>,
+        runs: Vec<ComponentRun>,
+        declared: &[RuleMeta],
+        instance: sandbox::RuleInstance,
+        selected: &[&RuleMeta],
+        options: Vec<RuleOptions>,
+        cap: usize,
+    ) -> Stage {
+        let (per_resource, whole_set): (Vec<&RuleMeta>, Vec<&RuleMeta>) =
+            selected.iter().partition(|r| r.scope == sandbox::Scope::PerResource);
+        Stage {
+            source: source.to_string(),
+            group,
+            runs,
+            declared: declared.iter().map(|r| r.id.clone()).collect(),
+            instance: (!selected.is_empty()).then_some(instance),
+            per_resource: Rules::of(&per_resource),
+            whole_set: Rules::of(&whole_set),
+            all: Rules::of(selected),
+            options,
+            cap,
+            findings: Vec::new(),
+            failed: None,
+            last_failed: None,
+            rescued: BTreeMap::new(),
         }
-        // Rules that were not selected may still run inside the component; drop theirs.
-        let wanted: BTreeSet<&str> = selected.iter().map(|r| r.id.as_str()).collect();
-        findings.retain(|f| wanted.contains(f.rule.as_str()));
-        Ok(findings)
+    }
+
+    /// Call `check` with the rules of `part` on those of `resources` they
+    /// asked for (`index` maps a position in `resources` to the run's objects).
+    /// The first failure ends the stage: no later call, no findings.
+    fn check(&mut self, part: Part, resources: &[Resource], index: impl Fn(usize) -> usize) {
+        let rules = match part {
+            Part::PerResource => &self.per_resource,
+            Part::WholeSet => &self.whole_set,
+            Part::All => &self.all,
+        };
+        let Some(instance) = self.instance.as_mut().filter(|_| self.failed.is_none() && !rules.ids.is_empty()) else {
+            return;
+        };
+        let wanted: Vec<usize> = (0..resources.len()).filter(|&i| rules.kinds.wants(&resources[i].kind)).collect();
+        if wanted.is_empty() {
+            return;
+        }
+        // Everything (as the pack often asks): no copy.
+        let batch: Cow<'_, [Resource]> = if wanted.len() == resources.len() {
+            Cow::Borrowed(resources)
+        } else {
+            Cow::Owned(wanted.iter().map(|&i| resources[i].clone()).collect())
+        };
+        let files = batch.iter().map(|r| r.provenance.file.as_str()).collect::<BTreeSet<_>>().len();
+        let name = format!("{} resources from {files} file(s)", batch.len());
+        let checked = instance.check(&rules.ids, &batch, &self.options, &name).and_then(|mut findings| {
+            check_output(&self.source, &findings, instance.limits(), &name)?;
+            for f in &mut findings {
+                if !self.declared.contains(&f.rule) {
+                    return Err(sandbox::RuleError::new(
+                        &self.source,
+                        format!(
+                            "returned a finding for rule {:?}, which it does not declare; its findings were discarded",
+                            f.rule
+                        ),
+                    ));
+                }
+                let Some(&at) = wanted.get(f.resource as usize) else {
+                    return Err(sandbox::RuleError::new(
+                        &self.source,
+                        format!(
+                            "returned a finding for resource {} of a batch of {}; its findings were discarded",
+                            f.resource,
+                            batch.len()
+                        ),
+                    ));
+                };
+                f.resource = index(at) as u32;
+            }
+            // Only the rules this call ran (a component may report others: they are not selected here).
+            findings.retain(|f| rules.ids.contains(&f.rule));
+            Ok(findings)
+        });
+        match checked {
+            Ok(findings) => {
+                self.findings.extend(findings);
+                let cap = instance.limits().max_findings;
+                if self.findings.len() > cap {
+                    self.failed = Some(sandbox::RuleError::new(
+                        &self.source,
+                        format!(
+                            "check returned {} findings in all, over the limit of {cap} (--rule-max-findings, or max-findings in rewheel.toml); its findings were discarded",
+                            self.findings.len()
+                        ),
+                    ));
+                }
+            }
+            // The pack's per-resource findings stand; its components' rules of this call run alone.
+            Err(e) if !matches!(part, Part::PerResource) && self.group.is_some() => self.last_failed = Some((part, e)),
+            Err(e) => self.failed = Some(e),
+        }
+    }
+
+    /// For a pack whose last call failed: the components with selected rules
+    /// in that call, to run alone.
+    fn to_rescue(&self) -> Vec<RuleSource> {
+        let (Some(group), Some((part, _)), None) = (&self.group, &self.last_failed, &self.failed) else {
+            return Vec::new();
+        };
+        let ids = match part {
+            Part::WholeSet => &self.whole_set.ids,
+            _ => &self.all.ids,
+        };
+        group
+            .iter()
+            .zip(&self.runs)
+            .filter(|(_, run)| run.rules.rules.iter().any(|r| ids.contains(&r.id)))
+            .map(|(source, _)| source.clone())
+            .collect()
+    }
+
+    /// The components' runs, each with its findings; for a pack that failed,
+    /// the components to run one by one instead.
+    fn into_runs(mut self) -> Result<Vec<ComponentRun>, Vec<RuleSource>> {
+        let Some(group) = self.group.take() else {
+            let mut run = self.runs.pop().expect("a component stage has one run");
+            match self.failed {
+                // The rules stay known (for ignores and typo warnings); the component did not run.
+                Some(e) => {
+                    run.ran = false;
+                    run.error = Some(e);
+                }
+                None => run.findings = self.findings,
+            }
+            return Ok(vec![run]);
+        };
+        if self.failed.is_some() {
+            return Err(group);
+        }
+        let owner: BTreeMap<String, usize> = self
+            .runs
+            .iter()
+            .enumerate()
+            .flat_map(|(i, run)| run.rules.rules.iter().map(move |r| (r.id.clone(), i)))
+            .collect();
+        let mut split: Vec<Vec<sandbox::Finding>> = vec![Vec::new(); self.runs.len()];
+        for finding in self.findings {
+            match owner.get(&finding.rule) {
+                Some(&i) => split[i].push(finding),
+                None => return Err(group),
+            }
+        }
+        for (run, findings) in self.runs.iter_mut().zip(split) {
+            // Over one component's cap: let the component report it alone.
+            if findings.len() > self.cap {
+                return Err(group);
+            }
+            run.findings = findings;
+            match self.rescued.remove(&run.rules.component) {
+                Some(Ok(alone)) => run.findings.extend(alone),
+                // As when the component runs alone: its error, none of its findings.
+                Some(Err(e)) => {
+                    run.findings.clear();
+                    run.ran = false;
+                    run.error = Some(e);
+                }
+                None => {}
+            }
+        }
+        Ok(self.runs)
     }
 }
 
@@ -811,10 +1073,6 @@ fn check_output(
     Ok(())
 }
 
-fn count_files(indices: &[usize], objects: &[Object]) -> usize {
-    indices.iter().map(|&i| objects[i].provenance.file.as_str()).collect::<BTreeSet<_>>().len()
-}
-
 /// The resource for `o`, taking its body (serialised: the host never reads it again).
 fn to_resource(o: &mut Object) -> Resource {
     Resource {
@@ -835,19 +1093,18 @@ fn to_resource(o: &mut Object) -> Resource {
     }
 }
 
-/// A progress bar on stderr for `components` rule components, or a hidden
+/// A progress bar on stderr over the input files, or a hidden
 /// one: CI logs stay clean, a terminal sees the run move.
-fn progress_bar(show: bool, components: u64, objects: usize) -> indicatif::ProgressBar {
+fn progress_bar(show: bool, files: u64) -> ProgressBar {
     if !show {
-        return indicatif::ProgressBar::hidden();
+        return ProgressBar::hidden();
     }
-    let bar = indicatif::ProgressBar::with_draw_target(Some(components), indicatif::ProgressDrawTarget::stderr());
+    let bar = ProgressBar::with_draw_target(Some(files), indicatif::ProgressDrawTarget::stderr());
     bar.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} rule components")
+        indicatif::ProgressStyle::with_template("{spinner} auditing [{bar:30}] {pos}/{len} files")
             .expect("valid template")
             .progress_chars("=> "),
     );
-    bar.set_message(format!("auditing {objects} objects"));
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
     bar
 }
@@ -898,5 +1155,13 @@ pub fn category_name(c: sandbox::Category) -> &'static str {
         sandbox::Category::UnsafeDefault => "unsafe-default",
         sandbox::Category::InlineSecret => "inline-secret",
         sandbox::Category::PolicyOverlap => "policy-overlap",
+    }
+}
+
+/// The WIT name of a rule's scope.
+pub fn scope_name(s: sandbox::Scope) -> &'static str {
+    match s {
+        sandbox::Scope::PerResource => "per-resource",
+        sandbox::Scope::WholeSet => "whole-set",
     }
 }

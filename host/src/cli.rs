@@ -739,6 +739,7 @@ fn rules_inspect(wasm: &std::path::Path, format: InspectFormat) -> ExitCode {
             "replace_with": r.replace_with,
             "sources": r.sources,
             "kinds": r.kinds,
+            "scope": audit::scope_name(r.scope),
             "supersedes": r.supersedes,
             "options": r.options.iter().map(|o| serde_json::json!({"name": o.name, "description": o.description})).collect::<Vec<_>>(),
         })
@@ -794,6 +795,7 @@ fn rules_inspect(wasm: &std::path::Path, format: InspectFormat) -> ExitCode {
                 if !r.kinds.is_empty() {
                     text.push_str(&format!("      kinds: {}\n", r.kinds.join(", ")));
                 }
+                text.push_str(&format!("      scope: {}\n", audit::scope_name(r.scope)));
                 for o in &r.options {
                     text.push_str(&format!("      option {}: {}\n", o.name, o.description));
                 }
@@ -963,6 +965,7 @@ fn rules_list(args: RuleArgs, format: Format) -> ExitCode {
                 "replace_with": r.replace_with,
                 "sources": r.sources,
                 "kinds": r.kinds,
+                "scope": audit::scope_name(r.scope),
                 "supersedes": r.supersedes,
                 "docs": r.docs,
                 "options": r.options.iter().map(|o| serde_json::json!({"name": o.name, "description": o.description})).collect::<Vec<_>>(),

@@ -1,18 +1,55 @@
-//! Turn command-line paths into manifest texts: files, directories
+//! Turn command-line paths into manifest sources: files, directories
 //! (recursive, `*.yaml`/`*.yml`, sorted) and `-` for stdin.
 //!
+//! Files are found up front and read when the audit reaches them
+//! ([`Source::read`]), so a run holds one part of its input at a time.
 //! Every path that cannot be read becomes an [`InputError`] naming it; the
 //! run goes on with the rest.
 
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-/// One manifest text to load.
+/// One manifest to load.
 #[derive(Debug)]
 pub struct Source {
     /// The file as the user named it (`-` for stdin); reports use this.
     pub name: String,
-    pub text: String,
+    /// Its size in bytes when found (for splitting the run into parts).
+    pub size: u64,
+    content: Content,
+}
+
+#[derive(Debug)]
+enum Content {
+    /// A file, read by [`Source::read`].
+    File(PathBuf),
+    /// Standard input, read once when found.
+    Bytes(Vec<u8>),
+}
+
+impl Source {
+    /// The manifest text, or why it cannot be had.
+    pub fn read(&self) -> Result<String, InputError> {
+        let bytes = match &self.content {
+            Content::File(path) => std::fs::read(path).map_err(|e| InputError {
+                file: self.name.clone(),
+                line: None,
+                message: describe_io(&e, "cannot read"),
+            })?,
+            Content::Bytes(bytes) => bytes.clone(),
+        };
+        String::from_utf8(bytes).map_err(|e| {
+            let at = e.utf8_error().valid_up_to();
+            let bytes = e.as_bytes();
+            let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() as u32 + 1;
+            let what = if bytes[..bytes.len().min(8000)].contains(&0) { "binary data" } else { "invalid UTF-8" };
+            InputError {
+                file: self.name.clone(),
+                line: Some(line),
+                message: format!("not a text manifest: {what} at byte {at}"),
+            }
+        })
+    }
 }
 
 /// A path that could not be read.
@@ -31,8 +68,8 @@ pub struct Inputs {
     pub errors: Vec<InputError>,
 }
 
-/// Read every path. `-` reads standard input once.
-pub fn read_inputs(paths: &[String]) -> Inputs {
+/// Find every source the paths name. `-` reads standard input once.
+pub fn find_inputs(paths: &[String]) -> Inputs {
     let mut inputs = Inputs::default();
     let mut stdin_read = false;
     for path in paths {
@@ -43,7 +80,11 @@ pub fn read_inputs(paths: &[String]) -> Inputs {
             stdin_read = true;
             let mut bytes = Vec::new();
             match std::io::stdin().lock().read_to_end(&mut bytes) {
-                Ok(_) => inputs.push_bytes("-".into(), bytes),
+                Ok(_) => inputs.sources.push(Source {
+                    name: "-".into(),
+                    size: bytes.len() as u64,
+                    content: Content::Bytes(bytes),
+                }),
                 Err(e) => inputs.error("-", None, format!("cannot read standard input: {e}")),
             }
             continue;
@@ -52,7 +93,7 @@ pub fn read_inputs(paths: &[String]) -> Inputs {
         match std::fs::metadata(p) {
             Err(e) => inputs.error(path, None, describe_io(&e, "cannot read")),
             Ok(meta) if meta.is_dir() => inputs.walk(path),
-            Ok(_) => inputs.read_file(path.clone(), p),
+            Ok(meta) => inputs.add_file(path.clone(), p, meta.len()),
         }
     }
     inputs
@@ -65,7 +106,8 @@ impl Inputs {
             match entry {
                 Ok(entry) if entry.file_type().is_file() && is_yaml(entry.path()) => {
                     let name = entry.path().to_string_lossy().into_owned();
-                    self.read_file(name, entry.path());
+                    let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+                    self.add_file(name, entry.path(), size);
                 }
                 Ok(_) => {}
                 Err(e) => {
@@ -83,24 +125,8 @@ impl Inputs {
         }
     }
 
-    fn read_file(&mut self, name: String, path: &Path) {
-        match std::fs::read(path) {
-            Ok(bytes) => self.push_bytes(name, bytes),
-            Err(e) => self.error(&name, None, describe_io(&e, "cannot read")),
-        }
-    }
-
-    fn push_bytes(&mut self, name: String, bytes: Vec<u8>) {
-        match String::from_utf8(bytes) {
-            Ok(text) => self.sources.push(Source { name, text }),
-            Err(e) => {
-                let at = e.utf8_error().valid_up_to();
-                let bytes = e.as_bytes();
-                let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() as u32 + 1;
-                let what = if bytes[..bytes.len().min(8000)].contains(&0) { "binary data" } else { "invalid UTF-8" };
-                self.error(&name, Some(line), format!("not a text manifest: {what} at byte {at}"));
-            }
-        }
+    fn add_file(&mut self, name: String, path: &Path, size: u64) {
+        self.sources.push(Source { name, size, content: Content::File(path.to_path_buf()) });
     }
 
     fn error(&mut self, file: &str, line: Option<u32>, message: String) {

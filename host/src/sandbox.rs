@@ -10,9 +10,11 @@
 //!   linked, but empty.
 //! - [`StoreLimits`] caps linear memory, tables and instances; a refused
 //!   `memory.grow` traps instead of returning -1, so the error names the limit.
-//! - Fuel bounds the instructions of each call (deterministic: the same input
-//!   runs out at the same point on any machine); an epoch deadline bounds its
-//!   wall-clock time as a backstop.
+//! - Fuel bounds the instructions of a component's `check` calls, all of them
+//!   together (deterministic: the same input runs out at the same point on any
+//!   machine); an epoch deadline bounds their wall-clock time as a backstop.
+//!   A streamed run calls a component once per part of the input, so both are
+//!   budgets for the whole run, not for each call.
 //!
 //! A trap, a limit or a malformed result becomes a [`RuleError`]; the host
 //! carries on with every other rule.
@@ -36,29 +38,21 @@ mod bindings {
     });
 }
 
-/// The built-in pack's world (wit/pack.wit): `rule` plus `check-components`.
-mod pack_bindings {
-    wasmtime::component::bindgen!({
-        path: "../wit",
-        world: "pack",
-        with: { "rewheel:rule/types": super::bindings::rewheel::rule::types },
-    });
-}
-
 pub use bindings::rewheel::rule::types::{
-    Category, Finding, Provenance, Resource, RuleMeta, RuleOption, RuleOptions, Severity,
+    Category, Finding, Provenance, Resource, RuleMeta, RuleOption, RuleOptions, Scope, Severity,
 };
 
-/// Limits applied to every rule call.
+/// Limits applied to a rule component.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
-    /// Instructions (wasmtime fuel units) per call.
+    /// Instructions (wasmtime fuel units) for `rules()`, and for all the
+    /// `check` calls of a run together.
     pub fuel: u64,
     /// Linear memory per rule instance, in bytes.
     pub memory_bytes: usize,
-    /// Wall-clock time per call.
+    /// Wall-clock time for `rules()`, and for all the `check` calls together.
     pub timeout: Duration,
-    /// Findings one `check` call may return.
+    /// Findings a component may return in a run.
     pub max_findings: usize,
 }
 
@@ -79,7 +73,7 @@ pub const MAX_FINDING_TEXT_BYTES: usize = 64 << 10;
 /// The contract this host implements (`wit/rule.wit`). Components built against
 /// another minor version are refused by name (docs/CONTRACT.md).
 pub const CONTRACT_PACKAGE: &str = "rewheel:rule";
-pub const CONTRACT_VERSION: &str = "0.2.0";
+pub const CONTRACT_VERSION: &str = "0.3.0";
 
 /// How often the epoch ticks; the wall-clock deadline is counted in ticks.
 const EPOCH_TICK: Duration = Duration::from_millis(10);
@@ -132,14 +126,11 @@ struct Compiled {
 pub struct RuleInstance {
     name: String,
     store: Store<RuleState>,
-    exports: Exports,
+    exports: bindings::Rule,
     limits: Limits,
-}
-
-/// What an instance exports: the contract, or the built-in pack's superset.
-enum Exports {
-    Rule(bindings::Rule),
-    Pack(pack_bindings::Pack),
+    /// Wall-clock time the `check` calls took so far; `None` before the first
+    /// (which starts the run's fuel and time budget).
+    checking: Option<Duration>,
 }
 
 /// What `rewheel rules inspect` shows about a component.
@@ -287,16 +278,6 @@ impl Sandbox {
 
     /// Instantiate a component in a fresh store with the empty WASI context.
     pub fn instantiate(&self, loaded: &LoadedComponent, limits: Limits) -> Result<RuleInstance, RuleError> {
-        self.instantiate_as(loaded, limits, false)
-    }
-
-    /// Instantiate the built-in pack (world `pack`), which can also check
-    /// some of its components' rules (`RuleInstance::check_components`).
-    pub fn instantiate_pack(&self, loaded: &LoadedComponent, limits: Limits) -> Result<RuleInstance, RuleError> {
-        self.instantiate_as(loaded, limits, true)
-    }
-
-    fn instantiate_as(&self, loaded: &LoadedComponent, limits: Limits, pack: bool) -> Result<RuleInstance, RuleError> {
         let wasi = WasiCtxBuilder::new()
             .allow_tcp(false)
             .allow_udp(false)
@@ -310,20 +291,15 @@ impl Sandbox {
         let state = RuleState { wasi, table: ResourceTable::new(), limits: store_limits(limits) };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limits);
-        arm(&mut store, limits);
+        arm(&mut store, limits.fuel, limits.timeout);
         let pre = loaded
             .pre
             .as_ref()
             .map_err(|e| RuleError::new(&loaded.name, format!("cannot instantiate: instantiation failed: {e}")))?;
-        let exports = if pack {
-            pack_bindings::PackPre::new(pre.clone()).and_then(|p| p.instantiate(&mut store)).map(Exports::Pack)
-        } else {
-            bindings::RulePre::new(pre.clone()).and_then(|p| p.instantiate(&mut store)).map(Exports::Rule)
-        };
-        let exports = exports.map_err(|e| {
+        let exports = bindings::RulePre::new(pre.clone()).and_then(|p| p.instantiate(&mut store)).map_err(|e| {
             RuleError::new(&loaded.name, format!("cannot instantiate: {}", describe(&e, limits, "instantiation")))
         })?;
-        Ok(RuleInstance { name: loaded.name.clone(), store, exports, limits })
+        Ok(RuleInstance { name: loaded.name.clone(), store, exports, limits, checking: None })
     }
 
     pub fn limits(&self) -> Limits {
@@ -352,8 +328,10 @@ impl Drop for Sandbox {
 impl RuleInstance {
     /// Apply other limits from the next call on (a per-rule override from
     /// configuration, known once the component said which rules it carries).
+    /// The `check` budget starts afresh.
     pub fn set_limits(&mut self, limits: Limits) {
         self.limits = limits;
+        self.checking = None;
         self.store.data_mut().limits = store_limits(limits);
     }
 
@@ -363,44 +341,37 @@ impl RuleInstance {
 
     /// The metadata of the rules the component carries.
     pub fn rules(&mut self) -> Result<Vec<RuleMeta>, RuleError> {
-        arm(&mut self.store, self.limits);
-        match &self.exports {
-            Exports::Rule(rule) => rule.call_rules(&mut self.store),
-            Exports::Pack(pack) => pack.call_rules(&mut self.store),
-        }
-        .map_err(|e| RuleError::new(&self.name, describe(&e, self.limits, "rules()")))
+        arm(&mut self.store, self.limits.fuel, self.limits.timeout);
+        self.exports
+            .call_rules(&mut self.store)
+            .map_err(|e| RuleError::new(&self.name, describe(&e, self.limits, "rules()")))
     }
 
-    /// Check a batch of resources with the rules' configured options. `batch`
-    /// names the batch in errors.
+    /// Check a batch of resources with the rules `rules` (ids the component
+    /// declared) and their configured options. `batch` names the batch in
+    /// errors. The calls of a run share one fuel and time budget: the first
+    /// starts it, the next ones go on with what is left.
     pub fn check(
         &mut self,
+        rules: &[String],
         resources: &[Resource],
         options: &[RuleOptions],
         batch: &str,
     ) -> Result<Vec<Finding>, RuleError> {
-        arm(&mut self.store, self.limits);
-        let result = match &self.exports {
-            Exports::Rule(rule) => rule.call_check(&mut self.store, resources, options),
-            Exports::Pack(pack) => pack.call_check(&mut self.store, resources, options),
+        let spent = match self.checking {
+            None => {
+                arm(&mut self.store, self.limits.fuel, self.limits.timeout);
+                Duration::ZERO
+            }
+            Some(spent) => {
+                // Fuel carries over in the store; only the deadline is re-armed.
+                arm_deadline(&mut self.store, self.limits.timeout.saturating_sub(spent));
+                spent
+            }
         };
-        self.checked(result, batch)
-    }
-
-    /// `check`, running only the rules of `components` (their `component`
-    /// slugs); the built-in pack only.
-    pub fn check_components(
-        &mut self,
-        components: &[String],
-        resources: &[Resource],
-        options: &[RuleOptions],
-        batch: &str,
-    ) -> Result<Vec<Finding>, RuleError> {
-        let Exports::Pack(pack) = &self.exports else {
-            return Err(RuleError::new(&self.name, "is not the built-in pack; check-components is the pack's"));
-        };
-        arm(&mut self.store, self.limits);
-        let result = pack.call_check_components(&mut self.store, components, resources, options);
+        let started = std::time::Instant::now();
+        let result = self.exports.call_check(&mut self.store, rules, resources, options);
+        self.checking = Some(spent + started.elapsed());
         self.checked(result, batch)
     }
 
@@ -426,10 +397,15 @@ fn minor(version: &str) -> &str {
     }
 }
 
-/// Refill fuel and reset the wall-clock deadline before each call.
-fn arm(store: &mut Store<RuleState>, limits: Limits) {
-    store.set_fuel(limits.fuel).expect("fuel is enabled");
-    store.set_epoch_deadline((limits.timeout.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64);
+/// Refill fuel and reset the wall-clock deadline.
+fn arm(store: &mut Store<RuleState>, fuel: u64, timeout: Duration) {
+    store.set_fuel(fuel).expect("fuel is enabled");
+    arm_deadline(store, timeout);
+}
+
+/// Trap once `timeout` (at least one tick) has passed from now.
+fn arm_deadline(store: &mut Store<RuleState>, timeout: Duration) {
+    store.set_epoch_deadline((timeout.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64);
     store.epoch_deadline_trap();
 }
 

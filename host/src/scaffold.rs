@@ -94,6 +94,8 @@ impl Rule for HandWrittenWorkload {{
             replace_with: "the upstream {slug} chart (or its operator CRD) with values in the wrapper",
             sources: &["https://helm.sh/docs/chart_best_practices/dependencies/"],
             kinds: WORKLOAD_KINDS,
+            // Judges each object on its own: the host may stream big inputs to it.
+            scope: Scope::PerResource,
             supersedes: rules_sdk::supersede::WORKLOAD,
             docs: DOCS,
             options: &[RuleOption {{

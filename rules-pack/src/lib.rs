@@ -17,9 +17,9 @@ use rules_sdk::bindings::rewheel::rule::types::{Finding, Resource, RuleMeta, Rul
 mod bindings {
     wit_bindgen::generate!({
         path: "../wit",
-        world: "pack",
+        world: "rule",
         // The contract's types are the SDK's, so its `run` glue takes them as they are.
-        with: { "rewheel:rule/types@0.2.0": rules_sdk::bindings::rewheel::rule::types },
+        with: { "rewheel:rule/types@0.3.0": rules_sdk::bindings::rewheel::rule::types },
         runtime_path: "rules_sdk::__wit_bindgen_rt",
     });
 }
@@ -78,20 +78,9 @@ impl bindings::Guest for Pack {
         rules_sdk::run::metas(&rules.iter().map(|r| r.as_ref()).collect::<Vec<_>>())
     }
 
-    fn check(resources: Vec<Resource>, options: Vec<RuleOptions>) -> Result<Vec<Finding>, String> {
+    fn check(ids: Vec<String>, resources: Vec<Resource>, options: Vec<RuleOptions>) -> Result<Vec<Finding>, String> {
         let rules = rules();
-        rules_sdk::run::check(&rules.iter().map(|r| r.as_ref()).collect::<Vec<_>>(), resources, options)
-    }
-
-    fn check_components(
-        components: Vec<String>,
-        resources: Vec<Resource>,
-        options: Vec<RuleOptions>,
-    ) -> Result<Vec<Finding>, String> {
-        let rules = rules();
-        let mine: Vec<&dyn Rule> =
-            rules.iter().map(|r| r.as_ref()).filter(|r| components.iter().any(|c| c == r.meta().component)).collect();
-        rules_sdk::run::check(&mine, resources, options)
+        rules_sdk::run::check(&rules.iter().map(|r| r.as_ref()).collect::<Vec<_>>(), &ids, resources, options)
     }
 }
 

@@ -101,6 +101,21 @@ pub use wit_bindgen::rt as __wit_bindgen_rt;
 /// assert_ne!(Meta::DEFAULT.category, Category::BootstrapScript);
 /// ```
 pub use bindings::rewheel::rule::types::Category;
+/// How much of the input a rule must see at once, in [`Meta::scope`]:
+/// [`Scope::PerResource`] when the rule judges each object on its own (the
+/// default `check` of [`Rule`]), so the host can stream big inputs to it;
+/// [`Scope::WholeSet`] (the default) when it overrides
+/// [`Rule::check_all`] to relate objects to each other.
+///
+/// # Examples
+///
+/// ```
+/// use rules_sdk::{Meta, Scope};
+/// let meta = Meta { id: "demo-latest-tag", scope: Scope::PerResource, ..Meta::DEFAULT };
+/// assert_eq!(meta.scope, Scope::PerResource);
+/// assert_eq!(Meta::DEFAULT.scope, Scope::WholeSet);
+/// ```
+pub use bindings::rewheel::rule::types::Scope;
 /// How serious a finding is: a rule's default in [`Meta::severity`], or one
 /// finding's through [`FindingDraft::severity`].
 ///
@@ -288,7 +303,7 @@ pub mod prelude {
     pub use crate::smell::{Cmd, report_script, report_workload};
     pub use crate::{
         Category, Container, ContainerRole, Image, Meta, Object, OptionKind, Origin, PodSpec, Report, Rule, RuleOption,
-        Severity, WORKLOAD_KINDS,
+        Scope, Severity, WORKLOAD_KINDS,
     };
 }
 
@@ -372,10 +387,11 @@ macro_rules! __rule_component {
             }
 
             fn check(
+                rules: ::std::vec::Vec<::std::string::String>,
                 resources: ::std::vec::Vec<$crate::bindings::rewheel::rule::types::Resource>,
                 options: ::std::vec::Vec<$crate::bindings::rewheel::rule::types::RuleOptions>,
             ) -> ::std::result::Result<::std::vec::Vec<$crate::bindings::rewheel::rule::types::Finding>, ::std::string::String> {
-                $crate::run::check(&[$(&$rule as &dyn $crate::Rule),+], resources, options)
+                $crate::run::check(&[$(&$rule as &dyn $crate::Rule),+], &rules, resources, options)
             }
         }
     };

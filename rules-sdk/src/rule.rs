@@ -42,7 +42,7 @@
 //! ```
 
 use crate::object::Object;
-use crate::{Category, Severity};
+use crate::{Category, Scope, Severity};
 
 /// Metadata of one rule. Ids are stable: configuration, baselines and
 /// suppressions refer to them.
@@ -52,7 +52,7 @@ use crate::{Category, Severity};
 /// # Examples
 ///
 /// ```
-/// use rules_sdk::{Category, Meta, RuleOption, Severity, WORKLOAD_KINDS, supersede};
+/// use rules_sdk::{Category, Meta, RuleOption, Scope, Severity, WORKLOAD_KINDS, supersede};
 /// let meta = Meta {
 ///     id: "demo-raw-mongo",
 ///     component: "demo",
@@ -62,6 +62,7 @@ use crate::{Category, Severity};
 ///     replace_with: "a MongoDBCommunity CR",
 ///     sources: &["https://github.com/mongodb/mongodb-kubernetes"],
 ///     kinds: WORKLOAD_KINDS,
+///     scope: Scope::PerResource,
 ///     supersedes: supersede::WORKLOAD,
 ///     docs: "Flags StatefulSets running `mongo` written outside an upstream chart.",
 ///     options: &[RuleOption {
@@ -91,6 +92,13 @@ pub struct Meta {
     pub sources: &'static [&'static str],
     /// Kinds the rule looks at; empty for all. The host sends only these.
     pub kinds: &'static [&'static str],
+    /// [`Scope::PerResource`] when the rule judges each object alone (it
+    /// implements [`Rule::check`]): the host may then stream the input to it
+    /// in parts. [`Scope::WholeSet`] (the default, always correct) when it
+    /// implements [`Rule::check_all`] to relate objects. The
+    /// [`testing`](crate::testing) harness checks a `PerResource` rule finds
+    /// the same on each object alone as on the whole set.
+    pub scope: Scope,
     /// Ids of broader rules this one refines (see the WIT `supersedes`).
     pub supersedes: &'static [&'static str],
     /// Markdown: what it detects, why it matters, what to use instead, an example.
@@ -196,6 +204,7 @@ impl Meta {
         replace_with: "",
         sources: &[],
         kinds: &[],
+        scope: Scope::WholeSet,
         supersedes: &[],
         docs: "",
         options: &[],

@@ -21,6 +21,7 @@ pub fn metas(rules: &[&dyn Rule]) -> Vec<RuleMeta> {
                 replace_with: m.replace_with.into(),
                 sources: m.sources.iter().map(|s| s.to_string()).collect(),
                 kinds: m.kinds.iter().map(|s| s.to_string()).collect(),
+                scope: m.scope,
                 supersedes: m.supersedes.iter().map(|s| s.to_string()).collect(),
                 docs: m.docs.into(),
                 options: m
@@ -33,9 +34,20 @@ pub fn metas(rules: &[&dyn Rule]) -> Vec<RuleMeta> {
         .collect()
 }
 
-/// Parse the batch once, run every rule on the objects of its kinds with its
-/// configured options. Bad option values fail the call, naming the option.
-pub fn check(rules: &[&dyn Rule], resources: Vec<Resource>, options: Vec<RuleOptions>) -> Result<Vec<Finding>, String> {
+/// Parse the batch once, run each rule named in `ids` on the objects of its
+/// kinds with its configured options. Bad option values fail the call, naming
+/// the option; so does an id no rule carries.
+pub fn check(
+    rules: &[&dyn Rule],
+    ids: &[String],
+    resources: Vec<Resource>,
+    options: Vec<RuleOptions>,
+) -> Result<Vec<Finding>, String> {
+    let named: Vec<&dyn Rule> = rules.iter().copied().filter(|r| ids.iter().any(|id| id == r.meta().id)).collect();
+    if let Some(unknown) = ids.iter().find(|id| !rules.iter().any(|r| r.meta().id == id.as_str())) {
+        return Err(format!("asked to run rule {unknown:?}, which this component does not carry"));
+    }
+    let rules = named.as_slice();
     let objects =
         resources.into_iter().enumerate().map(|(i, r)| to_object(i as u32, r)).collect::<Result<Vec<_>, _>>()?;
     let mut configured: BTreeMap<String, Options> = BTreeMap::new();

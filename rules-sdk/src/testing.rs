@@ -44,7 +44,7 @@
 //! ```
 
 use crate::Severity;
-use crate::bindings::rewheel::rule::types::{Provenance, Resource, RuleOptions};
+use crate::bindings::rewheel::rule::types::{Finding, Provenance, Resource, RuleOptions};
 use crate::rule::Rule;
 
 /// A finding with the identity of the object it is about.
@@ -209,9 +209,11 @@ pub fn check_yaml_with_options(
     let loaded = rewheel_manifest::load_str("test.yaml", yaml);
     assert!(loaded.errors.is_empty(), "fixture YAML does not parse: {:?}", loaded.errors);
     let resources: Vec<Resource> = loaded.objects.iter().map(to_resource).collect();
-    let options =
+    let options: Vec<RuleOptions> =
         options.iter().map(|(rule, json)| RuleOptions { rule: rule.to_string(), options: json.to_string() }).collect();
-    let findings = crate::run::check(rules, resources, options)?;
+    let ids: Vec<String> = rules.iter().map(|r| r.meta().id.to_string()).collect();
+    let findings = crate::run::check(rules, &ids, resources.clone(), options.clone())?;
+    assert_scopes(rules, &resources, &options, &findings);
     let mut out: Vec<TestFinding> = findings
         .into_iter()
         .map(|f| {
@@ -230,6 +232,36 @@ pub fn check_yaml_with_options(
         .collect();
     out.sort();
     Ok(out)
+}
+
+/// A rule declaring [`Scope::PerResource`](crate::Scope) lets the host
+/// stream the input to it in parts; check the declaration holds here: the
+/// rule finds exactly the same with each resource sent alone.
+fn assert_scopes(rules: &[&dyn Rule], resources: &[Resource], options: &[RuleOptions], whole: &[Finding]) {
+    let single: Vec<String> = rules
+        .iter()
+        .map(|r| r.meta())
+        .filter(|m| m.scope == crate::Scope::PerResource)
+        .map(|m| m.id.to_string())
+        .collect();
+    if single.is_empty() {
+        return;
+    }
+    let key = |f: &Finding| (f.rule.clone(), f.resource, f.message.clone(), f.path.clone());
+    let mut expected: Vec<_> = whole.iter().filter(|f| single.contains(&f.rule)).map(key).collect();
+    let mut alone = Vec::new();
+    for (i, resource) in resources.iter().enumerate() {
+        let found = crate::run::check(rules, &single, vec![resource.clone()], options.to_vec())
+            .unwrap_or_else(|e| panic!("check on resource {i} alone failed: {e}"));
+        alone.extend(found.iter().map(|f| (f.rule.clone(), i as u32, f.message.clone(), f.path.clone())));
+    }
+    expected.sort();
+    alone.sort();
+    assert_eq!(
+        alone, expected,
+        "a rule declaring Scope::PerResource finds differently on each resource alone than on the whole set \
+         (left: alone, right: whole set); a rule relating objects must declare Scope::WholeSet"
+    );
 }
 
 /// Run `rules` on the fixture `yaml_path` and compare with `expected_path`:
@@ -428,5 +460,48 @@ fn to_resource(o: &rewheel_manifest::Object) -> Resource {
             chart: o.provenance.chart.clone(),
         },
         body: o.body.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::prelude::*;
+
+    /// Flags a Service when a Deployment of the same name exists: it relates objects.
+    struct ServiceBesideDeployment(Scope);
+
+    impl Rule for ServiceBesideDeployment {
+        fn meta(&self) -> Meta {
+            Meta { id: "demo-service-beside", kinds: &["Service", "Deployment"], scope: self.0, ..Meta::DEFAULT }
+        }
+        fn check_all(&self, objects: &[&Object], report: &mut Report) {
+            for service in objects.iter().filter(|o| o.kind == "Service") {
+                if objects.iter().any(|o| o.kind == "Deployment" && o.name == service.name) {
+                    report.flag(service, "beside its Deployment");
+                }
+            }
+        }
+    }
+
+    const YAML: &str = "
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+";
+
+    #[test]
+    fn a_whole_set_rule_relates_objects() {
+        let findings = super::check_yaml(&[&ServiceBesideDeployment(Scope::WholeSet)], YAML);
+        assert_eq!(super::keys(&findings), [("demo-service-beside", "Service", "web")]);
+    }
+
+    #[test]
+    #[should_panic(expected = "a rule relating objects must declare Scope::WholeSet")]
+    fn a_rule_relating_objects_cannot_claim_per_resource() {
+        super::check_yaml(&[&ServiceBesideDeployment(Scope::PerResource)], YAML);
     }
 }

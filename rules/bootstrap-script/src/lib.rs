@@ -152,6 +152,7 @@ impl Rule for BootstrapScript {
                 "https://kubernetes.io/docs/concepts/extend-kubernetes/operator/",
             ],
             kinds: WORKLOAD_KINDS,
+            scope: Scope::PerResource,
             supersedes: &[],
             docs: DOCS,
             options: &[],

@@ -56,6 +56,7 @@ impl Rule for InlineSecret {
                 "https://external-secrets.io/latest/api/generator/password/",
             ],
             kinds: &["Secret"],
+            scope: Scope::PerResource,
             supersedes: &[],
             docs: DOCS,
             options: &[RuleOption {

@@ -31,6 +31,7 @@ impl Rule for PolicyOverlap {
             replace_with: "Kyverno ClusterPolicy or ValidatingPolicy/MutatingPolicy CRs (or the kyverno-policies chart); keep OPA/OpenFGA for application authorization only",
             sources: SOURCES,
             kinds: &[], // Gatekeeper constraint kinds are user-defined: see every kind
+            scope: Scope::PerResource,
             supersedes: &[],
             docs: DOCS,
             options: &[],

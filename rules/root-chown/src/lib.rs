@@ -23,6 +23,7 @@ impl Rule for RootChown {
                 "https://kubernetes.io/docs/tasks/configure-pod-container/security-context/#configure-volume-permission-and-ownership-change-policy-for-pods",
             ],
             kinds: WORKLOAD_KINDS,
+            scope: Scope::PerResource,
             supersedes: &[],
             docs: DOCS,
             options: &[],

@@ -23,6 +23,7 @@ impl Rule for ThinOverlay {
                 "https://helm.sh/docs/chart_template_guide/subcharts_and_globals/",
             ],
             kinds: &["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController"],
+            scope: Scope::WholeSet,
             supersedes: &["upstream-available"],
             docs: DOCS,
             options: &[],

@@ -24,6 +24,7 @@ impl Rule for UpstreamAvailable {
             replace_with: "the upstream chart or operator named in the finding",
             sources: &["https://artifacthub.io/"],
             kinds: KINDS,
+            scope: Scope::PerResource,
             supersedes: &[],
             docs: DOCS,
             options: &[],

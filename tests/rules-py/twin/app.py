@@ -17,6 +17,7 @@ from wit_world.imports.types import (
     RuleMeta,
     RuleOption,
     RuleOptions,
+    Scope,
     Severity,
 )
 from componentize_py_types import Err
@@ -80,6 +81,7 @@ RAW_MONGO = RuleMeta(
     replace_with="a MongoDBCommunity resource of the MongoDB Community Operator",
     sources=["https://github.com/mongodb/mongodb-kubernetes-operator"],
     kinds=KINDS,
+    scope=Scope.WHOLE_SET,
     supersedes=[],
     docs=RAW_MONGO_DOCS,
     options=[
@@ -99,6 +101,7 @@ NO_LIMITS = RuleMeta(
     replace_with="resources.limits on every container",
     sources=["https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/"],
     kinds=KINDS,
+    scope=Scope.WHOLE_SET,
     supersedes=[],
     docs=NO_LIMITS_DOCS,
     options=[],
@@ -207,7 +210,7 @@ class WitWorld(wit_world.WitWorld):
     def rules(self) -> list:
         return [meta for meta, _ in RULES]
 
-    def check(self, resources: list, options: list) -> list:
+    def check(self, rules: list, resources: list, options: list) -> list:
         # Raising componentize_py_types.Err returns `err` to the host.
         objects = [Obj(i, r) for i, r in enumerate(resources)]
         configured = {}
@@ -222,6 +225,8 @@ class WitWorld(wit_world.WitWorld):
         findings = []
         errors = []
         for meta, check in RULES:
+            if meta.id not in rules:
+                continue
             wanted = [obj for obj in objects if not meta.kinds or obj.kind in meta.kinds]
             if not wanted:
                 continue

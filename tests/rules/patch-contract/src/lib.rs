@@ -1,10 +1,10 @@
-//! Implements the `rewheel:rule@0.2.9` world: the same types as the host's
-//! 0.2.0, a later patch (documentation only, per docs/CONTRACT.md). The host
+//! Implements the `rewheel:rule@0.3.9` world: the same types as the host's
+//! 0.3.0, a later patch (documentation only, per docs/CONTRACT.md). The host
 //! must run it. It flags every ConfigMap.
 
 wit_bindgen::generate!({ path: "wit", world: "rule" });
 
-use rewheel::rule::types::{Category, Severity};
+use rewheel::rule::types::{Category, Scope, Severity};
 
 struct Patch;
 
@@ -15,17 +15,22 @@ impl Guest for Patch {
             component: "patch".into(),
             category: Category::ReinventedWorkload,
             default_severity: Severity::Info,
-            summary: "Every ConfigMap (a test rule built against contract 0.2.9)".into(),
+            summary: "Every ConfigMap (a test rule built against contract 0.3.9)".into(),
             replace_with: "nothing".into(),
             sources: vec![],
             kinds: vec!["ConfigMap".into()],
+            scope: Scope::PerResource,
             supersedes: vec![],
             docs: String::new(),
             options: vec![],
         }]
     }
 
-    fn check(resources: Vec<Resource>, _options: Vec<RuleOptions>) -> Result<Vec<Finding>, String> {
+    fn check(
+        _rules: Vec<String>,
+        resources: Vec<Resource>,
+        _options: Vec<RuleOptions>,
+    ) -> Result<Vec<Finding>, String> {
         Ok(resources
             .iter()
             .enumerate()
