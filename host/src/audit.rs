@@ -243,6 +243,10 @@ fn validate_metas(components: &mut Vec<ComponentRules>, errors: &mut Vec<ErrorEn
 }
 
 /// Run the audit.
+/// Components run at once when a pack instance gives way to its components:
+/// each group of them reads the input again.
+const RETRY_AT_ONCE: usize = 8;
+
 /// Inputs up to this size are not streamed: each component gets one call with
 /// all its rules, the fastest way (per-resource and whole-set rules share
 /// one parse of each body in the guest).
@@ -296,7 +300,7 @@ pub fn run(options: AuditOptions) -> Report {
         Err(e) => {
             // Nothing runs; the inputs are still read, so the summary counts them.
             errors.push(e);
-            let loaded = stream(&inputs.sources, &[], None, options.jobs, true, &bar);
+            let loaded = stream(&inputs.sources, &[], options.jobs, true, &bar);
             bar.finish_and_clear();
             errors.extend(loaded.errors);
             let mut report = assemble(Vec::new(), errors, loaded.skipped, loaded.summary, 0, 0, 0);
@@ -346,7 +350,7 @@ pub fn run(options: AuditOptions) -> Report {
     }
 
     // Read, parse and check the inputs part by part.
-    let loaded = stream(&inputs.sources, &stages, Some(&context), options.jobs, true, &bar);
+    let loaded = stream(&inputs.sources, &stages, options.jobs, true, &bar);
     let Loaded { objects, summary, errors: load_errors, skipped } = loaded;
     errors.extend(load_errors);
 
@@ -361,9 +365,10 @@ pub fn run(options: AuditOptions) -> Report {
             Err(group) => retry.extend(group),
         }
     }
-    // A few at a time, each few streaming the input again: every live
-    // instance keeps the memory its biggest call needed.
-    for few in retry.chunks(options.jobs.max(1)) {
+    // A few at a time, each few streaming the input again: a live instance
+    // keeps the memory of its biggest call so far (and drops it after its
+    // last), so few at a time bounds what the retry holds.
+    for few in retry.chunks(options.jobs.max(RETRY_AT_ONCE)) {
         let set_up = parallel(few.to_vec(), options.jobs, {
             let context = context.clone();
             move |source: RuleSource| context.set_up(&source)
@@ -375,7 +380,7 @@ pub fn run(options: AuditOptions) -> Report {
                 Err(e) => outcomes.push(Err(e)),
             }
         }
-        stream(&inputs.sources, &stages, Some(&context), options.jobs, false, &ProgressBar::hidden());
+        stream(&inputs.sources, &stages, options.jobs, false, &ProgressBar::hidden());
         for stage in stages {
             let runs = stage.into_inner().expect("a stage lock is never poisoned").into_runs();
             outcomes.extend(runs.unwrap_or_default().into_iter().map(Ok));
@@ -650,29 +655,23 @@ impl ComponentContext {
 }
 
 /// Read, parse and check the inputs. A big input is streamed part by part
-/// (about [`PART_BYTES`] of files at a time): each part goes to the stages'
-/// per-resource rules, then only what whole-set rules asked for is kept, for
-/// one last call each. Otherwise everything is read first and each stage
-/// makes one call with all its rules. The objects (without bodies) are
-/// returned when `collect` is set.
-fn stream(
-    sources: &[input::Source],
-    stages: &[Mutex<Stage>],
-    context: Option<&ComponentContext>,
-    jobs: usize,
-    collect: bool,
-    bar: &ProgressBar,
-) -> Loaded {
+/// (about [`PART_BYTES`] of files at a time): what whole-set rules asked for
+/// is kept, and the rest of each part goes to the stages' per-resource rules
+/// and is dropped. Otherwise everything is kept. Each stage ends with one call
+/// naming all its rules on what was kept, so each body is parsed once in the
+/// guest, for both scopes. The objects (without bodies) are returned when
+/// `collect` is set.
+fn stream(sources: &[input::Source], stages: &[Mutex<Stage>], jobs: usize, collect: bool, bar: &ProgressBar) -> Loaded {
     let mut loaded = Loaded::default();
     let total = sources.iter().map(|s| s.size).sum();
-    let (parts, last) = match part_bytes(total) {
-        Some(bytes) => (parts(sources, bytes), Part::WholeSet),
-        None => (vec![sources], Part::All),
+    let (parts, keep) = match part_bytes(total) {
+        Some(bytes) => (
+            parts(sources, bytes),
+            Kinds::union(stages.iter().map(|s| s.lock().expect("unpoisoned").whole_set.kinds.clone())),
+        ),
+        None => (vec![sources], Kinds::All),
     };
-    let keep = match last {
-        Part::WholeSet => Kinds::union(stages.iter().map(|s| s.lock().expect("unpoisoned").whole_set.kinds.clone())),
-        _ => Kinds::All,
-    };
+    let streamed = parts.len() > 1 || keep != Kinds::All;
     let mut kept: Vec<Resource> = Vec::new();
     let mut kept_at: Vec<usize> = Vec::new();
     let mut seen = 0usize;
@@ -713,7 +712,7 @@ fn stream(
         }
         let base = seen;
         seen += resources.len();
-        if matches!(last, Part::WholeSet) {
+        if streamed {
             crate::pool::map(stages, jobs, |stage| {
                 stage.lock().expect("unpoisoned").check(Part::PerResource, &resources, |i| base + i)
             });
@@ -728,31 +727,12 @@ fn stream(
     }
     crate::pool::map(stages, jobs, |stage| {
         let mut stage = stage.lock().expect("unpoisoned");
-        stage.check(last, &kept, |i| kept_at[i]);
+        let held = stage.whole_set.kinds.clone();
+        stage.check(if streamed { Part::Last(&held) } else { Part::All }, &kept, |i| kept_at[i]);
         // Its last call: the instance's memory goes back now, not after the run.
         stage.instance = None;
     });
 
-    // A pack instance whose last call failed (its whole-set call ran out of
-    // memory on a big input, say) keeps its per-resource findings; its
-    // components' rules of that call run alone, each in its own instance, on
-    // what was kept.
-    let rescues: Vec<(usize, RuleSource)> = stages
-        .iter()
-        .enumerate()
-        .flat_map(|(i, stage)| stage.lock().expect("unpoisoned").to_rescue().into_iter().map(move |c| (i, c)))
-        .collect();
-    let rescued = crate::pool::map(&rescues, jobs, |(_, source)| {
-        let mut alone = context.expect("stages come with their context").set_up(source)?;
-        alone.check(last, &kept, |i| kept_at[i]);
-        match alone.failed {
-            Some(e) => Err(e),
-            None => Ok(alone.findings),
-        }
-    });
-    for ((i, source), result) in rescues.into_iter().zip(rescued) {
-        stages[i].lock().expect("unpoisoned").rescued.insert(source.name, result);
-    }
     loaded.summary.objects = seen as u32;
     loaded
 }
@@ -810,15 +790,17 @@ impl Kinds {
     }
 }
 
-/// Which of a stage's rules a call runs.
+/// Which of a stage's rules a call runs, on which resources.
 #[derive(Debug, Clone, Copy)]
-enum Part {
-    /// Rules of scope `per-resource`: called on each part of a streamed input.
+enum Part<'a> {
+    /// Rules of scope `per-resource`, on a part of a streamed input, less
+    /// the kinds the stage's whole-set rules asked for.
     PerResource,
-    /// Rules of scope `whole-set`: called once, on everything they asked for.
-    WholeSet,
-    /// Every selected rule, in one call (an input not streamed).
+    /// Every selected rule, on everything (an input not streamed).
     All,
+    /// Every selected rule, on the kept resources of these kinds: the last
+    /// call of a streamed input.
+    Last(&'a Kinds),
 }
 
 /// Some selected rules of a stage: their ids and the kinds they asked for.
@@ -855,11 +837,6 @@ struct Stage {
     /// Findings so far, `resource` rewritten to the index into the run's objects.
     findings: Vec<sandbox::Finding>,
     failed: Option<sandbox::RuleError>,
-    /// For the pack: its last call (whole-set or all rules), if it failed, and
-    /// why; its components' rules of that call then run alone (`rescued`).
-    last_failed: Option<(Part, sandbox::RuleError)>,
-    /// For the pack: each component's findings of that call, run alone.
-    rescued: BTreeMap<String, Result<Vec<sandbox::Finding>, sandbox::RuleError>>,
 }
 
 impl Stage {
@@ -889,8 +866,6 @@ impl Stage {
             cap,
             findings: Vec::new(),
             failed: None,
-            last_failed: None,
-            rescued: BTreeMap::new(),
         }
     }
 
@@ -900,13 +875,18 @@ impl Stage {
     fn check(&mut self, part: Part, resources: &[Resource], index: impl Fn(usize) -> usize) {
         let rules = match part {
             Part::PerResource => &self.per_resource,
-            Part::WholeSet => &self.whole_set,
-            Part::All => &self.all,
+            Part::All | Part::Last(_) => &self.all,
         };
         let Some(instance) = self.instance.as_mut().filter(|_| self.failed.is_none() && !rules.ids.is_empty()) else {
             return;
         };
-        let wanted: Vec<usize> = (0..resources.len()).filter(|&i| rules.kinds.wants(&resources[i].kind)).collect();
+        let wants = |kind: &str| match part {
+            // What its own whole-set rules asked for waits for the last call.
+            Part::PerResource => rules.kinds.wants(kind) && !self.whole_set.kinds.wants(kind),
+            Part::All => rules.kinds.wants(kind),
+            Part::Last(held) => rules.kinds.wants(kind) && held.wants(kind),
+        };
+        let wanted: Vec<usize> = (0..resources.len()).filter(|&i| wants(&resources[i].kind)).collect();
         if wanted.is_empty() {
             return;
         }
@@ -960,28 +940,8 @@ impl Stage {
                     ));
                 }
             }
-            // The pack's per-resource findings stand; its components' rules of this call run alone.
-            Err(e) if !matches!(part, Part::PerResource) && self.group.is_some() => self.last_failed = Some((part, e)),
             Err(e) => self.failed = Some(e),
         }
-    }
-
-    /// For a pack whose last call failed: the components with selected rules
-    /// in that call, to run alone.
-    fn to_rescue(&self) -> Vec<RuleSource> {
-        let (Some(group), Some((part, _)), None) = (&self.group, &self.last_failed, &self.failed) else {
-            return Vec::new();
-        };
-        let ids = match part {
-            Part::WholeSet => &self.whole_set.ids,
-            _ => &self.all.ids,
-        };
-        group
-            .iter()
-            .zip(&self.runs)
-            .filter(|(_, run)| run.rules.rules.iter().any(|r| ids.contains(&r.id)))
-            .map(|(source, _)| source.clone())
-            .collect()
     }
 
     /// The components' runs, each with its findings; for a pack that failed,
@@ -1021,16 +981,6 @@ impl Stage {
                 return Err(group);
             }
             run.findings = findings;
-            match self.rescued.remove(&run.rules.component) {
-                Some(Ok(alone)) => run.findings.extend(alone),
-                // As when the component runs alone: its error, none of its findings.
-                Some(Err(e)) => {
-                    run.findings.clear();
-                    run.ran = false;
-                    run.error = Some(e);
-                }
-                None => {}
-            }
         }
         Ok(self.runs)
     }
@@ -1073,21 +1023,27 @@ fn check_output(
     Ok(())
 }
 
-/// The resource for `o`, taking its body (serialised: the host never reads it again).
+/// The resource for `o`, taking what the host never reads again: its body
+/// (serialised), labels, chart and annotations but `rewheel.io/ignore`. The
+/// object keeps what reports and inline ignores need.
 fn to_resource(o: &mut Object) -> Resource {
+    let annotations: Vec<(String, String)> = std::mem::take(&mut o.annotations).into_iter().collect();
+    if let Some((key, value)) = annotations.iter().find(|(k, _)| k == suppress::IGNORE_ANNOTATION) {
+        o.annotations.insert(key.clone(), value.clone());
+    }
     Resource {
         api_version: o.api_version.clone(),
         kind: o.kind.clone(),
         namespace: o.namespace.clone(),
         name: o.name.clone(),
-        labels: o.labels.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-        annotations: o.annotations.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        labels: std::mem::take(&mut o.labels).into_iter().collect(),
+        annotations,
         provenance: sandbox::Provenance {
             file: o.provenance.file.clone(),
             document: o.provenance.document,
             line: o.provenance.line,
             template: o.provenance.template.clone(),
-            chart: o.provenance.chart.clone(),
+            chart: o.provenance.chart.take(),
         },
         body: std::mem::take(&mut o.body).to_string(),
     }

@@ -260,16 +260,16 @@ impl RuleArgs {
 /// rewheel.toml; `[limits.rule."<name>"]` entries still apply on top.
 #[derive(Debug, Args)]
 struct LimitArgs {
-    /// Instruction budget (wasmtime fuel) for each rule call [default: 20000000000].
+    /// Instruction budget (wasmtime fuel) of each rule component, for all its calls [default: 20000000000].
     #[arg(long, value_name = "N")]
     rule_fuel: Option<u64>,
     /// Linear memory limit for each rule instance, in MiB [default: 512].
     #[arg(long, value_name = "MIB")]
     rule_memory: Option<usize>,
-    /// Wall-clock limit for each rule call, in seconds [default: 60].
+    /// Wall-clock limit of each rule component, for all its calls, in seconds [default: 60].
     #[arg(long, value_name = "SECS")]
     rule_timeout: Option<f64>,
-    /// Findings one rule component may return per call [default: 100000].
+    /// Findings one rule component may return in a run [default: 100000].
     #[arg(long, value_name = "N")]
     rule_max_findings: Option<usize>,
 }

@@ -26,7 +26,7 @@
 //! reason = "migrating to the Redpanda operator in PLAT-123"
 //! expires = 2027-03-31              # afterwards the findings are back, with a warning
 //!
-//! [limits]                          # per call; [limits.rule."<component|slug|rule id>"] overrides
+//! [limits]                          # per component and run; [limits.rule."<component|slug|rule id>"] overrides
 //! fuel = 20000000000
 //! memory-mib = 512
 //! timeout-secs = 60

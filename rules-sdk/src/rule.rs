@@ -286,6 +286,8 @@ pub trait Rule {
 
     /// Check one object. Called for every object of the kinds in `meta().kinds`.
     /// The default does nothing (for rules that implement [`Rule::check_all`]).
+    /// A rule that only implements this can declare
+    /// [`Scope::PerResource`](crate::Scope), so the host streams big inputs to it.
     ///
     /// # Examples
     ///
@@ -321,8 +323,10 @@ pub trait Rule {
         let _ = (object, report);
     }
 
-    /// Check the whole batch: every object of the declared kinds in the run.
-    /// The default calls [`Rule::check`] on each.
+    /// Check the whole batch: with [`Scope::WholeSet`](crate::Scope) (the
+    /// default), every object of the declared kinds in the run; with
+    /// `PerResource`, one part of them at a time. The default calls
+    /// [`Rule::check`] on each.
     ///
     /// # Examples
     ///

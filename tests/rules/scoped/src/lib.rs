@@ -1,9 +1,10 @@
 //! Two rules that report what each `check` call held, so tests can see how
 //! the host splits a run (tests/stream.rs). `scoped-part` (per-resource)
-//! flags every ConfigMap with the size of the call it came in, after burning
-//! `burn` iterations (an annotation) of CPU; `scoped-set` (whole-set) flags
-//! every ConfigMap with how many it saw. Deliberately, `scoped-part`'s message
-//! depends on the call, which a real per-resource rule's must not.
+//! flags every ConfigMap and Secret with the size of the call it came in,
+//! after burning `burn` iterations (an annotation) of CPU; `scoped-set`
+//! (whole-set) flags every ConfigMap with how many it saw. Deliberately,
+//! `scoped-part`'s message depends on the call, which a real per-resource
+//! rule's must not.
 
 use rules_sdk::prelude::*;
 
@@ -14,8 +15,8 @@ impl Rule for Part {
         Meta {
             id: "scoped-part",
             component: "scoped",
-            summary: "every ConfigMap, with the size of its call",
-            kinds: &["ConfigMap"],
+            summary: "every ConfigMap and Secret, with the size of its call",
+            kinds: &["ConfigMap", "Secret"],
             scope: Scope::PerResource,
             ..Meta::DEFAULT
         }
@@ -30,7 +31,7 @@ impl Rule for Part {
                 n = std::hint::black_box(n.wrapping_mul(6364136223846793005).wrapping_add(1));
             }
             std::hint::black_box(n);
-            report.flag(object, format!("{} in a call of {}", object.name, objects.len()));
+            report.flag(object, format!("{} {} in a call of {}", object.kind, object.name, objects.len()));
         }
     }
 }
@@ -51,7 +52,7 @@ impl Rule for Set {
 
     fn check_all(&self, objects: &[&Object], report: &mut Report) {
         for object in objects {
-            report.flag(object, format!("{} among {}", object.name, objects.len()));
+            report.flag(object, format!("{} {} among {}", object.kind, object.name, objects.len()));
         }
     }
 }
