@@ -159,3 +159,63 @@ fn when_the_pack_runs_out_of_memory_streaming_its_components_report_what_they_do
     assert!(failed.len() < support::builtin_component_count() / 2, "most components still run: {failed:?}");
     assert!(report["summary"]["findings"]["total"].as_u64().unwrap() > 100, "their findings are kept");
 }
+
+#[test]
+fn a_pipe_is_read_once_even_when_the_pack_gives_way_and_the_input_is_read_again() {
+    // A bad option type fails the pack's call, so its components read the
+    // input again; a pipe (`<(helm template …)`) cannot be read twice, so
+    // it is read once, up front. Same report as from a regular file.
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("rewheel.toml");
+    std::fs::write(&config, "[rules.options.inline-secret]\nallow-keys = \"password\"\n").unwrap();
+    let mut yaml =
+        std::fs::read_to_string(support::root().join("examples/fractalops/before/platform-novu.yaml")).unwrap();
+    yaml.push_str("\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: db}\nstringData: {password: hunter2}\n");
+    let file = dir.path().join("input.yaml");
+    std::fs::write(&file, &yaml).unwrap();
+    let fifo = dir.path().join("input.pipe");
+    let c_path = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0, "mkfifo");
+    let writer = {
+        let (fifo, yaml) = (fifo.clone(), yaml.clone());
+        std::thread::spawn(move || std::fs::write(fifo, yaml).unwrap())
+    };
+    let config = config.display().to_string();
+    // Reading a pipe a second time would wait forever for a writer: give up after a minute.
+    let mut child = support::rewheel()
+        .env("REWHEEL_STREAM_BYTES", "1")
+        .args(["audit", "--format", "json", "--config", &config, "--fail-on", "never"])
+        .arg(&fifo)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || std::io::read_to_string(stdout).unwrap());
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(60) {
+            child.kill().unwrap();
+            panic!("rewheel still runs after a minute: it is waiting to read the pipe again");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let piped = reader.join().unwrap();
+    writer.join().unwrap();
+    let (regular, _) = audit(&["--config", &config, "--fail-on", "never", &file.display().to_string()], "1", true);
+    let keys = |report: &str| {
+        let report: serde_json::Value = serde_json::from_str(report).unwrap();
+        assert!(report["errors"].as_array().unwrap().iter().any(|e| e["rule"] == "builtin:inline-secret"), "{report}");
+        let mut keys: Vec<String> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| format!("{} {} {}", f["rule"], f["resource"]["name"], f["location"]["line"]))
+            .collect();
+        keys.sort();
+        keys
+    };
+    let (piped, regular) = (keys(&piped), keys(&regular));
+    assert!(!regular.is_empty(), "the input has findings");
+    assert_eq!(piped, regular);
+}

@@ -365,9 +365,9 @@ pub fn run(options: AuditOptions) -> Report {
             Err(group) => retry.extend(group),
         }
     }
-    // A few at a time, each few streaming the input again: a live instance
-    // keeps the memory of its biggest call so far (and drops it after its
-    // last), so few at a time bounds what the retry holds.
+    // A few at a time (eight, or --jobs if more), each few streaming the input
+    // again: a live instance keeps the memory of its biggest call so far (and
+    // drops it after its last), so few at a time bounds what the retry holds.
     for few in retry.chunks(options.jobs.max(RETRY_AT_ONCE)) {
         let set_up = parallel(few.to_vec(), options.jobs, {
             let context = context.clone();
@@ -380,10 +380,22 @@ pub fn run(options: AuditOptions) -> Report {
                 Err(e) => outcomes.push(Err(e)),
             }
         }
-        stream(&inputs.sources, &stages, options.jobs, false, &ProgressBar::hidden());
+        let again = stream(&inputs.sources, &stages, options.jobs, false, &ProgressBar::hidden());
         for stage in stages {
-            let runs = stage.into_inner().expect("a stage lock is never poisoned").into_runs();
-            outcomes.extend(runs.unwrap_or_default().into_iter().map(Ok));
+            let stage = stage.into_inner().expect("a stage lock is never poisoned");
+            // Findings point at objects by their place in the first reading.
+            if again.summary.objects as usize != objects.len() {
+                outcomes.push(Err(sandbox::RuleError::new(
+                    &stage.source,
+                    format!(
+                        "the input changed during the run ({} objects read first, {} when read again for this component); its findings were discarded",
+                        objects.len(),
+                        again.summary.objects
+                    ),
+                )));
+                continue;
+            }
+            outcomes.extend(stage.into_runs().unwrap_or_default().into_iter().map(Ok));
         }
     }
     bar.finish_and_clear();
@@ -940,7 +952,11 @@ impl Stage {
                     ));
                 }
             }
-            Err(e) => self.failed = Some(e),
+            Err(e) => {
+                self.failed = Some(e);
+                // No later call: its memory goes back now.
+                self.instance = None;
+            }
         }
     }
 

@@ -23,7 +23,7 @@ pub struct Source {
 enum Content {
     /// A file, read by [`Source::read`].
     File(PathBuf),
-    /// Standard input, read once when found.
+    /// Standard input or a pipe, read once when found.
     Bytes(Vec<u8>),
 }
 
@@ -93,7 +93,16 @@ pub fn find_inputs(paths: &[String]) -> Inputs {
         match std::fs::metadata(p) {
             Err(e) => inputs.error(path, None, describe_io(&e, "cannot read")),
             Ok(meta) if meta.is_dir() => inputs.walk(path),
-            Ok(meta) => inputs.add_file(path.clone(), p, meta.len()),
+            Ok(meta) if meta.is_file() => inputs.add_file(path.clone(), p, meta.len()),
+            // A pipe or device (`<(helm template …)`): read once, now; it cannot be read again.
+            Ok(_) => match std::fs::read(p) {
+                Ok(bytes) => inputs.sources.push(Source {
+                    name: path.clone(),
+                    size: bytes.len() as u64,
+                    content: Content::Bytes(bytes),
+                }),
+                Err(e) => inputs.error(path, None, describe_io(&e, "cannot read")),
+            },
         }
     }
     inputs

@@ -292,14 +292,18 @@ impl FindingEntry {
 
 /// The report order of findings: file, document, rule, resource, message, path.
 pub fn finding_order(a: &FindingEntry, b: &FindingEntry) -> std::cmp::Ordering {
-    (&a.location.file, a.location.document, &a.rule, &a.resource, &a.message, &a.path).cmp(&(
-        &b.location.file,
-        b.location.document,
-        &b.rule,
-        &b.resource,
-        &b.message,
-        &b.path,
-    ))
+    (&a.location.file, a.location.document, &a.rule, &a.resource, &a.message, &a.path, a.severity, &a.replace_with).cmp(
+        &(
+            &b.location.file,
+            b.location.document,
+            &b.rule,
+            &b.resource,
+            &b.message,
+            &b.path,
+            b.severity,
+            &b.replace_with,
+        ),
+    )
 }
 
 impl Report {

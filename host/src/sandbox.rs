@@ -363,9 +363,18 @@ impl RuleInstance {
                 arm(&mut self.store, self.limits.fuel, self.limits.timeout);
                 Duration::ZERO
             }
+            Some(spent) if spent >= self.limits.timeout => {
+                return Err(RuleError::new(
+                    &self.name,
+                    format!(
+                        "check({batch}) not started: earlier calls used up the wall-clock limit of {:?} (--rule-timeout, or timeout-secs in rewheel.toml)",
+                        self.limits.timeout
+                    ),
+                ));
+            }
             Some(spent) => {
                 // Fuel carries over in the store; only the deadline is re-armed.
-                arm_deadline(&mut self.store, self.limits.timeout.saturating_sub(spent));
+                arm_deadline(&mut self.store, self.limits.timeout - spent);
                 spent
             }
         };

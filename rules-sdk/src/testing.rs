@@ -247,13 +247,17 @@ fn assert_scopes(rules: &[&dyn Rule], resources: &[Resource], options: &[RuleOpt
     if single.is_empty() {
         return;
     }
-    let key = |f: &Finding| (f.rule.clone(), f.resource, f.message.clone(), f.path.clone());
+    let key = |f: &Finding| {
+        (f.rule.clone(), f.resource, f.message.clone(), f.path.clone(), f.severity as u8, f.replace_with.clone())
+    };
     let mut expected: Vec<_> = whole.iter().filter(|f| single.contains(&f.rule)).map(key).collect();
     let mut alone = Vec::new();
     for (i, resource) in resources.iter().enumerate() {
         let found = crate::run::check(rules, &single, vec![resource.clone()], options.to_vec())
             .unwrap_or_else(|e| panic!("check on resource {i} alone failed: {e}"));
-        alone.extend(found.iter().map(|f| (f.rule.clone(), i as u32, f.message.clone(), f.path.clone())));
+        alone.extend(found.iter().map(|f| {
+            (f.rule.clone(), i as u32, f.message.clone(), f.path.clone(), f.severity as u8, f.replace_with.clone())
+        }));
     }
     expected.sort();
     alone.sort();
