@@ -342,6 +342,7 @@ fn rules_explain_prints_the_docs() {
     assert!(text.starts_with("# novu-root-chown (novu)\n"), "{text}");
     for part in [
         "- Category: unsafe-default",
+        "- Scope: whole-set",
         "- Use instead: pod securityContext.fsGroup",
         "## What it detects",
         "## Example",

@@ -1042,13 +1042,18 @@ fn rules_explain(id: &str, args: RuleArgs) -> ExitCode {
         return ExitCode::from(EXIT_ERROR);
     };
     let mut out = format!(
-        "# {} ({})\n\n{}\n\n- Component: {}\n- Category: {}\n- Default severity: {}\n- Use instead: {}\n",
+        "# {} ({})\n\n{}\n\n- Component: {}\n- Category: {}\n- Default severity: {}\n- Scope: {}\n- Use instead: {}\n",
         rule.id,
         rule.component,
         rule.summary,
         rule.component,
         audit::category_name(rule.category),
         audit::severity(rule.default_severity).as_str(),
+        match rule.scope {
+            crate::sandbox::Scope::PerResource =>
+                "per-resource (judges each object alone; big inputs are streamed to it)",
+            crate::sandbox::Scope::WholeSet => "whole-set (relates objects: sees every object of its kinds at once)",
+        },
         rule.replace_with,
     );
     if !rule.supersedes.is_empty() {
