@@ -84,7 +84,9 @@ fuzz_target!(|inputs: Vec<Input>| {
         })
         .collect();
     let Ok(mut instance) = sandbox.instantiate(loaded, sandbox.limits()) else { return };
-    if let Ok(findings) = instance.check(&resources, "fuzz") {
+    let Ok(rules) = instance.rules() else { return };
+    let ids: Vec<String> = rules.into_iter().map(|r| r.id).collect();
+    if let Ok(findings) = instance.check(&ids, &resources, &[], "fuzz") {
         for f in findings {
             assert!((f.resource as usize) < resources.len().max(1) || resources.is_empty());
         }

@@ -677,10 +677,9 @@ fn stream(sources: &[input::Source], stages: &[Mutex<Stage>], jobs: usize, colle
     let mut loaded = Loaded::default();
     let total = sources.iter().map(|s| s.size).sum();
     let (parts, keep) = match part_bytes(total) {
-        Some(bytes) => (
-            parts(sources, bytes),
-            Kinds::union(stages.iter().map(|s| s.lock().expect("unpoisoned").whole_set.kinds.clone())),
-        ),
+        Some(bytes) => {
+            (parts(sources, bytes), Kinds::union(stages.iter().map(|s| s.lock().expect("unpoisoned").held.clone())))
+        }
         None => (vec![sources], Kinds::All),
     };
     let streamed = parts.len() > 1 || keep != Kinds::All;
@@ -739,7 +738,7 @@ fn stream(sources: &[input::Source], stages: &[Mutex<Stage>], jobs: usize, colle
     }
     crate::pool::map(stages, jobs, |stage| {
         let mut stage = stage.lock().expect("unpoisoned");
-        let held = stage.whole_set.kinds.clone();
+        let held = stage.held.clone();
         stage.check(if streamed { Part::Last(&held) } else { Part::All }, &kept, |i| kept_at[i]);
         // Its last call: the instance's memory goes back now, not after the run.
         stage.instance = None;
@@ -841,7 +840,9 @@ struct Stage {
     declared: BTreeSet<String>,
     instance: Option<sandbox::RuleInstance>,
     per_resource: Rules,
-    whole_set: Rules,
+    /// The kinds its whole-set rules asked for: held back from per-resource
+    /// calls until the last call, when the input is streamed.
+    held: Kinds,
     all: Rules,
     options: Vec<RuleOptions>,
     /// Findings one component may return (the pack's budget is its group's).
@@ -872,7 +873,7 @@ impl Stage {
             declared: declared.iter().map(|r| r.id.clone()).collect(),
             instance: (!selected.is_empty()).then_some(instance),
             per_resource: Rules::of(&per_resource),
-            whole_set: Rules::of(&whole_set),
+            held: Kinds::of(whole_set.iter().copied()),
             all: Rules::of(selected),
             options,
             cap,
@@ -894,7 +895,7 @@ impl Stage {
         };
         let wants = |kind: &str| match part {
             // What its own whole-set rules asked for waits for the last call.
-            Part::PerResource => rules.kinds.wants(kind) && !self.whole_set.kinds.wants(kind),
+            Part::PerResource => rules.kinds.wants(kind) && !self.held.wants(kind),
             Part::All => rules.kinds.wants(kind),
             Part::Last(held) => rules.kinds.wants(kind) && held.wants(kind),
         };
