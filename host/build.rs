@@ -31,6 +31,7 @@ fn main() {
     let skip = env::var_os("REWHEEL_SKIP_BUILTIN_RULES").is_some_and(|v| !v.is_empty());
     if !skip && !crates.is_empty() {
         check_pack_lists(&root, &crates);
+        ensure_wasm_target();
         // <target>/<profile>/build/<pkg>-<hash>/out → <target>
         let target_root = out_dir.ancestors().nth(4).expect("OUT_DIR layout").to_path_buf();
         // Two target directories: the pack builds the same crates with the
@@ -60,6 +61,27 @@ fn main() {
     fs::write(out_dir.join("builtin_rules.rs"), generated).unwrap();
 }
 
+/// A toolchain that was installed before `rust-toolchain.toml` asked for
+/// `wasm32-wasip2` lacks it, and rustup does not add it then: add it here
+/// (saying so), or stop with the one command that fixes it.
+fn ensure_wasm_target() {
+    use rewheel_toolchain::{Ensured, Toolchain, WASM_TARGET};
+    let mut note = |line: &str| eprintln!("rewheel: {line}");
+    match Toolchain::from_env().ensure_target(WASM_TARGET, &mut note) {
+        Ok(Ensured::Present) => {}
+        Ok(Ensured::Added { command }) => {
+            // Build scripts' stderr is shown only on failure; a warning is always shown.
+            println!(
+                "cargo::warning=the built-in rules need the {WASM_TARGET} target, which was missing: added it with `{command}`"
+            );
+        }
+        Err(e) => {
+            eprintln!("error: cannot build the built-in rules: {e}");
+            std::process::exit(1);
+        }
+    }
+}
+
 /// `cargo build --release --target wasm32-wasip2` of `packages` into `target_dir`.
 ///
 /// The nested cargo uses its own target directory: run against the outer one
@@ -87,10 +109,7 @@ fn build_wasm(root: &Path, target_dir: &Path, packages: &[String]) {
     }
     let status = cmd.status().expect("run cargo to build the rule pack");
     if !status.success() {
-        panic!(
-            "building the built-in rules for wasm32-wasip2 failed (see above). If the target is missing, \
-             install it with `rustup target add wasm32-wasip2` (rust-toolchain.toml lists it)."
-        );
+        panic!("building the built-in rules for wasm32-wasip2 failed (see above)");
     }
 }
 

@@ -856,6 +856,12 @@ fn new_rule(
 /// Build the rule crate at `dir` for wasm32-wasip2; the component's path.
 fn build_crate(dir: &std::path::Path) -> Result<std::path::PathBuf, String> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    // The crate's rust-toolchain.toml picks the toolchain; an older install of
+    // it may lack the target (rustup adds listed targets only on install).
+    rewheel_toolchain::Toolchain::from_env()
+        .in_dir(dir)
+        .ensure_target(rewheel_toolchain::WASM_TARGET, &mut |line| eprintln!("{line}"))
+        .map_err(|e| e.to_string())?;
     eprintln!("building {} for wasm32-wasip2 (cargo build --release)…", dir.display());
     let output = std::process::Command::new(cargo)
         .current_dir(dir)

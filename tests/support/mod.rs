@@ -143,6 +143,11 @@ pub fn hostile_rule(name: &str) -> PathBuf {
             .filter_map(|e| e.ok())
             .map(|e| e.file_name().to_string_lossy().into_owned())
             .collect();
+        // The host's build script added the target, unless it was removed since.
+        rewheel_toolchain::Toolchain::from_env()
+            .in_dir(root())
+            .ensure_target(rewheel_toolchain::WASM_TARGET, &mut |line| eprintln!("{line}"))
+            .unwrap_or_else(|e| panic!("{e}"));
         let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
         cmd.current_dir(root())
             .args(["build", "--profile", "rules", "--target", "wasm32-wasip2", "--target-dir"])
