@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use rewheel::cache::Cache;
-use rewheel::sandbox::{Limits, LoadedComponent, Provenance, Resource, Sandbox};
+use rewheel::sandbox::{Limits, LoadedComponent, Origin, Provenance, Resource, Sandbox};
 
 #[derive(Debug, Arbitrary)]
 struct Input {
@@ -78,6 +78,10 @@ fuzz_target!(|inputs: Vec<Input>| {
                     line: 1,
                     template: input.template,
                     chart: None,
+                    chart_version: None,
+                    origin: Origin::Wrapper,
+                    evidence: String::new(),
+                    source: None,
                 },
                 body,
             }
@@ -86,7 +90,7 @@ fuzz_target!(|inputs: Vec<Input>| {
     let Ok(mut instance) = sandbox.instantiate(loaded, sandbox.limits()) else { return };
     let Ok(rules) = instance.rules() else { return };
     let ids: Vec<String> = rules.into_iter().map(|r| r.id).collect();
-    if let Ok(findings) = instance.check(&ids, &resources, &[], "fuzz") {
+    if let Ok(findings) = instance.check(&ids, &resources, &[], &[], "fuzz") {
         for f in findings {
             assert!((f.resource as usize) < resources.len().max(1) || resources.is_empty());
         }

@@ -13,10 +13,12 @@ use std::sync::{Arc, Mutex};
 use indicatif::ProgressBar;
 
 use rewheel_manifest::Object;
+use rewheel_manifest::charts::Declared;
 
 use crate::cache::Cache;
 use crate::config::{self, LimitPolicy, LoadedConfig, Selection};
 use crate::input;
+use crate::provenance;
 use crate::report::{
     ErrorEntry, ErrorKind, FindingEntry, Location, Report, ResourceRef, Severity, SkippedEntry, Summary, WarningEntry,
     WarningKind,
@@ -283,6 +285,7 @@ pub fn run(options: AuditOptions) -> Report {
         inputs.errors.iter().map(|e| ErrorEntry::input(&e.file, e.line, e.message.clone())).collect();
     errors.extend(options.rule_errors.iter().cloned());
     let bar = progress_bar(options.progress, inputs.sources.len() as u64);
+    let declared = options.policy.config.declared();
 
     let set_up = options.policy.selection().map_err(|e| ErrorEntry {
         kind: ErrorKind::Config,
@@ -300,7 +303,7 @@ pub fn run(options: AuditOptions) -> Report {
         Err(e) => {
             // Nothing runs; the inputs are still read, so the summary counts them.
             errors.push(e);
-            let loaded = stream(&inputs.sources, &[], options.jobs, true, &bar);
+            let loaded = stream(&inputs.sources, &[], options.jobs, true, &bar, &declared);
             bar.finish_and_clear();
             errors.extend(loaded.errors);
             let mut report = assemble(Vec::new(), errors, loaded.skipped, loaded.summary, 0, 0, 0);
@@ -350,7 +353,7 @@ pub fn run(options: AuditOptions) -> Report {
     }
 
     // Read, parse and check the inputs part by part.
-    let loaded = stream(&inputs.sources, &stages, options.jobs, true, &bar);
+    let loaded = stream(&inputs.sources, &stages, options.jobs, true, &bar, &declared);
     let Loaded { objects, summary, errors: load_errors, skipped } = loaded;
     errors.extend(load_errors);
 
@@ -380,7 +383,7 @@ pub fn run(options: AuditOptions) -> Report {
                 Err(e) => outcomes.push(Err(e)),
             }
         }
-        let again = stream(&inputs.sources, &stages, options.jobs, false, &ProgressBar::hidden());
+        let again = stream(&inputs.sources, &stages, options.jobs, false, &ProgressBar::hidden(), &declared);
         for stage in stages {
             let stage = stage.into_inner().expect("a stage lock is never poisoned");
             // Findings point at objects by their place in the first reading.
@@ -673,7 +676,14 @@ impl ComponentContext {
 /// naming all its rules on what was kept, so each body is parsed once in the
 /// guest, for both scopes. The objects (without bodies) are returned when
 /// `collect` is set.
-fn stream(sources: &[input::Source], stages: &[Mutex<Stage>], jobs: usize, collect: bool, bar: &ProgressBar) -> Loaded {
+fn stream(
+    sources: &[input::Source],
+    stages: &[Mutex<Stage>],
+    jobs: usize,
+    collect: bool,
+    bar: &ProgressBar,
+    declared: &Declared,
+) -> Loaded {
     let mut loaded = Loaded::default();
     let total = sources.iter().map(|s| s.size).sum();
     let (parts, keep) = match part_bytes(total) {
@@ -683,15 +693,35 @@ fn stream(sources: &[input::Source], stages: &[Mutex<Stage>], jobs: usize, colle
         None => (vec![sources], Kinds::All),
     };
     let streamed = parts.len() > 1 || keep != Kinds::All;
+    // Provenance is decided over the whole input: a streamed input is read
+    // once more first; one read whole is decided once parsed.
+    let mut graph = streamed.then(|| provenance::pre_pass(sources, jobs, declared));
+    let mut charts: Vec<sandbox::Chart> = graph.as_ref().map(provenance::charts).unwrap_or_default();
     let mut kept: Vec<Resource> = Vec::new();
     let mut kept_at: Vec<usize> = Vec::new();
     let mut seen = 0usize;
     for part in parts {
         let parsed = crate::pool::map(part, jobs, |source| {
-            source.read().map(|text| {
-                let mut loaded = rewheel_manifest::load_str(&source.name, &text);
-                let resources: Vec<Resource> = loaded.objects.iter_mut().map(to_resource).collect();
-                (loaded, resources)
+            source.read().map(|text| Mutex::new(rewheel_manifest::load_str(&source.name, &text)))
+        });
+        let graph = graph.get_or_insert_with(|| {
+            let files: Vec<_> = parsed.iter().flatten().map(|f| f.lock().expect("unpoisoned")).collect();
+            let graph = provenance::graph_of(files.iter().map(|f| &**f), declared);
+            charts = provenance::charts(&graph);
+            graph
+        });
+        let parsed = crate::pool::map(&parsed, jobs, |file| {
+            file.as_ref().map_err(Clone::clone).map(|file| {
+                let mut file = file.lock().expect("unpoisoned");
+                let resources: Vec<Resource> = file
+                    .objects
+                    .iter_mut()
+                    .map(|o| {
+                        provenance::decide(graph, o);
+                        to_resource(o)
+                    })
+                    .collect();
+                (std::mem::take(&mut *file), resources)
             })
         });
         let mut resources: Vec<Resource> = Vec::new();
@@ -725,7 +755,7 @@ fn stream(sources: &[input::Source], stages: &[Mutex<Stage>], jobs: usize, colle
         seen += resources.len();
         if streamed {
             crate::pool::map(stages, jobs, |stage| {
-                stage.lock().expect("unpoisoned").check(Part::PerResource, &resources, |i| base + i)
+                stage.lock().expect("unpoisoned").check(Part::PerResource, &resources, &charts, |i| base + i)
             });
         }
         for (i, resource) in resources.into_iter().enumerate() {
@@ -739,7 +769,7 @@ fn stream(sources: &[input::Source], stages: &[Mutex<Stage>], jobs: usize, colle
     crate::pool::map(stages, jobs, |stage| {
         let mut stage = stage.lock().expect("unpoisoned");
         let held = stage.held.clone();
-        stage.check(if streamed { Part::Last(&held) } else { Part::All }, &kept, |i| kept_at[i]);
+        stage.check(if streamed { Part::Last(&held) } else { Part::All }, &kept, &charts, |i| kept_at[i]);
         // Its last call: the instance's memory goes back now, not after the run.
         stage.instance = None;
     });
@@ -885,7 +915,7 @@ impl Stage {
     /// Call `check` with the rules of `part` on those of `resources` they
     /// asked for (`index` maps a position in `resources` to the run's objects).
     /// The first failure ends the stage: no later call, no findings.
-    fn check(&mut self, part: Part, resources: &[Resource], index: impl Fn(usize) -> usize) {
+    fn check(&mut self, part: Part, resources: &[Resource], charts: &[sandbox::Chart], index: impl Fn(usize) -> usize) {
         let rules = match part {
             Part::PerResource => &self.per_resource,
             Part::All | Part::Last(_) => &self.all,
@@ -911,7 +941,7 @@ impl Stage {
         };
         let files = batch.iter().map(|r| r.provenance.file.as_str()).collect::<BTreeSet<_>>().len();
         let name = format!("{} resources from {files} file(s)", batch.len());
-        let checked = instance.check(&rules.ids, &batch, &self.options, &name).and_then(|mut findings| {
+        let checked = instance.check(&rules.ids, &batch, &self.options, charts, &name).and_then(|mut findings| {
             check_output(&self.source, &findings, instance.limits(), &name)?;
             for f in &mut findings {
                 if !self.declared.contains(&f.rule) {
@@ -1055,13 +1085,7 @@ fn to_resource(o: &mut Object) -> Resource {
         name: o.name.clone(),
         labels: std::mem::take(&mut o.labels).into_iter().collect(),
         annotations,
-        provenance: sandbox::Provenance {
-            file: o.provenance.file.clone(),
-            document: o.provenance.document,
-            line: o.provenance.line,
-            template: o.provenance.template.clone(),
-            chart: o.provenance.chart.take(),
-        },
+        provenance: provenance::to_contract(&mut o.provenance),
         body: std::mem::take(&mut o.body).to_string(),
     }
 }

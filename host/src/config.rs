@@ -63,6 +63,21 @@ pub struct Config {
     pub exemptions: Vec<ExemptionConfig>,
     #[serde(default)]
     pub limits: LimitsConfig,
+    #[serde(default)]
+    pub provenance: ProvenanceConfig,
+}
+
+/// `[provenance]`: what the team says about who wrote which chart, applied
+/// before any heuristic (docs/ACCURACY.md).
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ProvenanceConfig {
+    /// Chart-name globs (`*`, `?`) whose templates are upstream's.
+    #[serde(default)]
+    pub upstream: Vec<String>,
+    /// Chart-name globs whose templates are the team's own.
+    #[serde(default)]
+    pub local: Vec<String>,
 }
 
 /// `[rules]`: sources, selection and options.
@@ -270,6 +285,16 @@ impl LoadedConfig {
     /// Where the value at `path` came from: `rewheel.toml:LINE`, or `None`.
     pub fn origin(&self, path: &[&str]) -> Option<String> {
         self.line_of(path).map(|line| format!("{}:{line}", self.file_name()))
+    }
+
+    /// `[provenance]` as the chart graph takes it.
+    pub fn declared(&self) -> rewheel_manifest::charts::Declared {
+        let p = &self.config.provenance;
+        rewheel_manifest::charts::Declared {
+            upstream: p.upstream.clone(),
+            local: p.local.clone(),
+            from: self.file_name(),
+        }
     }
 
     /// A path in the file, resolved against the file's directory.

@@ -204,5 +204,12 @@ pub fn show(config: &LoadedConfig, flags: &Flags) -> String {
             line(&mut out, "max-findings", v, &at("max-findings"));
         }
     }
+
+    out.push_str("\n[provenance]\n");
+    for (key, globs) in [("upstream", &c.provenance.upstream), ("local", &c.provenance.local)] {
+        let from = config.origin(&["provenance", key]);
+        let from = from.unwrap_or_else(|| "default: none, the evidence decides (docs/ACCURACY.md)".into());
+        line(&mut out, key, strings(globs), &from);
+    }
     out
 }

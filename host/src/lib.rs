@@ -3,6 +3,7 @@
 //!
 //! The binary (`src/main.rs`) is a thin shell over these modules:
 //! [`input`] reads paths, `rewheel_manifest` parses documents once,
+//! [`provenance`] decides who wrote each object over the whole input,
 //! [`rulepack`] finds rule components, [`sandbox`] runs each in its own
 //! deny-by-default wasmtime store, [`audit`] merges their findings under the
 //! [`config`] (selection, severities, options), [`suppress`] applies inline
@@ -21,6 +22,7 @@ pub mod input;
 pub mod junit;
 pub mod lock;
 pub mod pool;
+pub mod provenance;
 pub mod report;
 pub mod rulepack;
 pub mod sandbox;

@@ -39,7 +39,7 @@ mod bindings {
 }
 
 pub use bindings::rewheel::rule::types::{
-    Category, Finding, Provenance, Resource, RuleMeta, RuleOption, RuleOptions, Scope, Severity,
+    Category, Chart, Finding, Origin, Provenance, Resource, RuleMeta, RuleOption, RuleOptions, Scope, Severity,
 };
 
 /// Limits applied to a rule component.
@@ -73,7 +73,7 @@ pub const MAX_FINDING_TEXT_BYTES: usize = 64 << 10;
 /// The contract this host implements (`wit/rule.wit`). Components built against
 /// another minor version are refused by name (docs/CONTRACT.md).
 pub const CONTRACT_PACKAGE: &str = "rewheel:rule";
-pub const CONTRACT_VERSION: &str = "0.3.0";
+pub const CONTRACT_VERSION: &str = "0.4.0";
 
 /// How often the epoch ticks; the wall-clock deadline is counted in ticks.
 const EPOCH_TICK: Duration = Duration::from_millis(10);
@@ -348,7 +348,7 @@ impl RuleInstance {
     }
 
     /// Check a batch of resources with the rules `rules` (ids the component
-    /// declared) and their configured options. `batch` names the batch in
+    /// declared), their configured options and the run's charts. `batch` names the batch in
     /// errors. The calls of a run share one fuel and time budget: the first
     /// starts it, the next ones go on with what is left.
     pub fn check(
@@ -356,6 +356,7 @@ impl RuleInstance {
         rules: &[String],
         resources: &[Resource],
         options: &[RuleOptions],
+        charts: &[Chart],
         batch: &str,
     ) -> Result<Vec<Finding>, RuleError> {
         let spent = match self.checking {
@@ -379,7 +380,7 @@ impl RuleInstance {
             }
         };
         let started = std::time::Instant::now();
-        let result = self.exports.call_check(&mut self.store, rules, resources, options);
+        let result = self.exports.call_check(&mut self.store, rules, resources, options, charts);
         self.checking = Some(spent + started.elapsed());
         self.checked(result, batch)
     }

@@ -10,11 +10,16 @@
 //! The host and the rules SDK's native test harness share this crate, so a rule
 //! sees the same resources under `cargo test` as under `rewheel audit`.
 
+pub mod charts;
+pub mod image;
 #[cfg(feature = "load")]
 mod load;
+pub mod origin;
+pub mod products;
 pub mod provenance;
 #[cfg(feature = "load")]
 pub mod split;
+pub mod upstream;
 #[cfg(feature = "load")]
 mod yaml;
 

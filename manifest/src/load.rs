@@ -52,6 +52,21 @@ pub struct Loaded {
 }
 
 /// Parse one file's text. `file` is recorded in each object's provenance as given.
+/// Decide who wrote each of `objects`, over all of them (the whole run's
+/// objects, when the run is not streamed): the chart graph, then each
+/// object's verdict in its provenance.
+pub fn decide_provenance(objects: &mut [Object], declared: &crate::charts::Declared) -> crate::charts::ChartGraph {
+    let graph = crate::charts::ChartGraph::of(
+        objects.iter().map(|o| (o.provenance.template.as_deref(), &o.labels, &o.body)),
+        declared,
+    );
+    for object in objects.iter_mut() {
+        let decision = graph.decide(object.provenance.template.as_deref(), &object.labels, &object.body);
+        object.provenance.set(decision);
+    }
+    graph
+}
+
 pub fn load_str(file: &str, text: &str) -> Loaded {
     let mut loaded = Loaded::default();
     for raw in split::split_documents(text) {
@@ -148,6 +163,7 @@ impl Origin<'_> {
                 line: self.line,
                 template: self.template.map(str::to_string),
                 chart,
+                ..Provenance::default()
             },
             body,
         }

@@ -20,8 +20,28 @@ pub struct Provenance {
     pub line: u32,
     /// The `# Source:` template path.
     pub template: Option<String>,
-    /// The chart that rendered the object (see the module docs).
+    /// The chart that rendered the object (see the module docs); for an
+    /// object a controller made, the controller.
     pub chart: Option<String>,
+    /// The version of `chart`, from its objects' `helm.sh/chart` labels.
+    pub chart_version: Option<String>,
+    /// Who wrote it, decided over the whole input ([`crate::charts`]); `None`
+    /// until decided.
+    pub origin: Option<crate::origin::Origin>,
+    /// Why `origin` was decided so.
+    pub evidence: String,
+    /// The chart template file a developer edits, when chart sources are known.
+    pub source: Option<String>,
+}
+
+impl Provenance {
+    /// Take a decision of [`crate::charts::ChartGraph::decide`].
+    pub fn set(&mut self, decision: crate::charts::Decision) {
+        self.origin = Some(decision.origin);
+        self.chart = decision.chart;
+        self.chart_version = decision.chart_version;
+        self.evidence = decision.evidence;
+    }
 }
 
 /// The chart that rendered an object with this template path and labels.

@@ -12,14 +12,16 @@
 //! collects its rules; this crate exports the world.
 
 use rules_sdk::Rule;
-use rules_sdk::bindings::rewheel::rule::types::{Finding, Resource, RuleMeta, RuleOptions};
+use rules_sdk::bindings::rewheel::rule::types::{Chart, Finding, Resource, RuleMeta, RuleOptions};
 
+// The generated export glue flattens `check`'s lists into pointer/length pairs.
+#[allow(clippy::too_many_arguments)]
 mod bindings {
     wit_bindgen::generate!({
         path: "../wit",
         world: "rule",
         // The contract's types are the SDK's, so its `run` glue takes them as they are.
-        with: { "rewheel:rule/types@0.3.0": rules_sdk::bindings::rewheel::rule::types },
+        with: { "rewheel:rule/types@0.4.0": rules_sdk::bindings::rewheel::rule::types },
         runtime_path: "rules_sdk::__wit_bindgen_rt",
     });
 }
@@ -78,9 +80,14 @@ impl bindings::Guest for Pack {
         rules_sdk::run::metas(&rules.iter().map(|r| r.as_ref()).collect::<Vec<_>>())
     }
 
-    fn check(ids: Vec<String>, resources: Vec<Resource>, options: Vec<RuleOptions>) -> Result<Vec<Finding>, String> {
+    fn check(
+        ids: Vec<String>,
+        resources: Vec<Resource>,
+        options: Vec<RuleOptions>,
+        charts: Vec<Chart>,
+    ) -> Result<Vec<Finding>, String> {
         let rules = rules();
-        rules_sdk::run::check(&rules.iter().map(|r| r.as_ref()).collect::<Vec<_>>(), &ids, resources, options)
+        rules_sdk::run::check(&rules.iter().map(|r| r.as_ref()).collect::<Vec<_>>(), &ids, resources, options, charts)
     }
 }
 

@@ -59,7 +59,7 @@
 extern crate self as rules_sdk;
 
 pub mod catalog;
-pub mod image;
+pub use rewheel_manifest::image;
 mod memo;
 pub mod object;
 pub mod origin;
@@ -76,6 +76,8 @@ pub mod run;
 
 /// Bindings generated from `wit/rule.wit` (the `rewheel:rule` world).
 #[doc(hidden)]
+// The generated export glue flattens `check`'s lists into pointer/length pairs.
+#[allow(clippy::too_many_arguments)]
 pub mod bindings {
     wit_bindgen::generate!({
         path: "../wit",
@@ -129,7 +131,7 @@ pub use bindings::rewheel::rule::types::Scope;
 /// ```
 pub use bindings::rewheel::rule::types::Severity;
 pub use image::Image;
-pub use object::{Object, Provenance};
+pub use object::{Chart, Object, Provenance};
 pub use origin::Origin;
 pub use pod::{Container, ContainerRole, PodSpec};
 pub use rule::{FindingDraft, Meta, OptionKind, Options, Report, Rule, RuleOption};
@@ -390,8 +392,9 @@ macro_rules! __rule_component {
                 rules: ::std::vec::Vec<::std::string::String>,
                 resources: ::std::vec::Vec<$crate::bindings::rewheel::rule::types::Resource>,
                 options: ::std::vec::Vec<$crate::bindings::rewheel::rule::types::RuleOptions>,
+                charts: ::std::vec::Vec<$crate::bindings::rewheel::rule::types::Chart>,
             ) -> ::std::result::Result<::std::vec::Vec<$crate::bindings::rewheel::rule::types::Finding>, ::std::string::String> {
-                $crate::run::check(&[$(&$rule as &dyn $crate::Rule),+], &rules, resources, options)
+                $crate::run::check(&[$(&$rule as &dyn $crate::Rule),+], &rules, resources, options, charts)
             }
         }
     };

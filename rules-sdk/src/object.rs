@@ -49,6 +49,7 @@ use crate::pod::{Container, PodSpec};
 ///     line: 120,
 ///     template: Some("platform-novu/charts/mongodb/templates/sts.yaml".into()),
 ///     chart: Some("mongodb".into()),
+///     ..Provenance::default()
 /// };
 /// assert_eq!(object.origin(), Origin::Upstream { chart: "mongodb".into() });
 /// assert_eq!(object.release_chart(), Some("platform-novu"));
@@ -64,8 +65,57 @@ pub struct Provenance {
     /// The `# Source:` template path Helm wrote before the document.
     pub template: Option<String>,
     /// The chart that rendered the object (innermost `charts/<name>` of the
-    /// template, else its first segment, else the `helm.sh/chart` label).
+    /// template, else its first segment, else the `helm.sh/chart` label); for
+    /// an object a controller made, the controller.
     pub chart: Option<String>,
+    /// The version of `chart`, from its objects' `helm.sh/chart` labels.
+    pub chart_version: Option<String>,
+    /// Who wrote the object, as the host decided over the whole input (always
+    /// set in a rule component and under `rules_sdk::testing`). `None` in an
+    /// object built by hand: [`Object::origin`] then decides from the object
+    /// alone.
+    pub origin: Option<crate::origin::Decided>,
+    /// Why the host decided `origin`, in one sentence naming the evidence.
+    pub evidence: String,
+    /// The chart template file a developer edits, when the chart sources were
+    /// given (`--charts`).
+    pub source: Option<String>,
+}
+
+/// A chart of the run, as the host decided it ([`Report::charts`](crate::Report::charts)).
+///
+/// # Examples
+///
+/// ```
+/// use rules_sdk::Chart;
+/// let chart = Chart {
+///     name: "minio".into(),
+///     version: Some("0.3.0".into()),
+///     path: "minio".into(),
+///     upstream: false,
+///     evidence: "chart minio 0.3.0 renders a subchart of its own name (minio 5.4.0): a wrapper around it".into(),
+///     ..Default::default()
+/// };
+/// assert!(!chart.upstream && chart.source.is_none());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Chart {
+    /// Its name: the `charts/<name>` folder (an alias when the parent sets
+    /// one), or its `Chart.yaml` name.
+    pub name: String,
+    /// Its version, when labels or `Chart.yaml` give it.
+    pub version: Option<String>,
+    /// Its folder chain in the input (`platform/charts/mongodb`); empty for
+    /// a chart only the sources show.
+    pub path: String,
+    /// Whether its own templates are upstream's.
+    pub upstream: bool,
+    /// Why.
+    pub evidence: String,
+    /// Its folder in the chart sources, when `--charts` found it.
+    pub source: Option<String>,
+    /// The upstream chart this source folder copies, when the sources show it.
+    pub copies: Option<String>,
 }
 
 /// One rendered object: identity, labels, provenance and parsed body.
@@ -299,7 +349,9 @@ impl Object {
         Origin::of(self)
     }
 
-    /// Rendered by a dependency of the top-level chart (`W/charts/U/templates/…`).
+    /// Rendered by an upstream dependency of the top-level chart
+    /// (`W/charts/U/templates/…`, and the host decided `U` upstream: a local
+    /// chart vendored under `charts/` is not one).
     ///
     /// # Examples
     ///
@@ -315,7 +367,26 @@ impl Object {
     /// assert!(!object.is_upstream_subchart());
     /// ```
     pub fn is_upstream_subchart(&self) -> bool {
-        self.provenance.template.as_deref().is_some_and(|t| t.contains("/charts/"))
+        self.provenance.template.as_deref().is_some_and(|t| t.contains("/charts/")) && self.origin().is_upstream()
+    }
+
+    /// The chart folders of the `# Source:` path, outermost first
+    /// (`platform/charts/mongodb/templates/sts.yaml` → `["platform", "mongodb"]`);
+    /// empty without one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let mut object = rules_sdk::Object {
+    /// #     index: 0, api_version: "v1".into(), kind: "ConfigMap".into(), namespace: None, name: "c".into(),
+    /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     body: serde_json::json!({}),
+    /// # };
+    /// object.provenance.template = Some("platform/charts/datahub-prerequisites/charts/kafka/templates/sts.yaml".into());
+    /// assert_eq!(object.chart_folders(), ["platform", "datahub-prerequisites", "kafka"]);
+    /// ```
+    pub fn chart_folders(&self) -> Vec<&str> {
+        self.provenance.template.as_deref().map(rewheel_manifest::charts::chart_chain).unwrap_or_default()
     }
 
     /// In the top-level chart's own templates (`W/templates/…`, not an

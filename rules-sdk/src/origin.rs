@@ -8,11 +8,13 @@
 //! 3. `# Source: U/templates/extra-objects.yaml` (or `extraDeploy`) — passed
 //!    through an upstream value, so authored by the wrapper.
 //!
-//! A top-level chart rendered directly (`helm template temporal …` gives
-//! `# Source: temporal/templates/…`) is upstream when its name is a known
-//! upstream chart ([`UPSTREAM_CHARTS`]); any other top-level chart is a wrapper.
-//! Plain YAML with no Helm trace was written by hand, unless a controller made
-//! it (`ownerReferences`, or `app.kubernetes.io/managed-by: <x>-operator`).
+//! The host decides who wrote each object once, over the whole input
+//! (`rewheel_manifest::charts`: the chart graph, what each chart runs, what
+//! rewheel.toml declares) and hands the verdict to every rule in
+//! [`Provenance::origin`](crate::Provenance::origin), with the evidence in
+//! [`Provenance::evidence`](crate::Provenance::evidence). [`Origin::of`]
+//! reads it, so every rule gets the same answer. An object built by hand (a
+//! unit test) has none: it is decided the same way, from the object alone.
 //!
 //! # Examples
 //!
@@ -106,32 +108,24 @@ impl Origin {
     }
 
     fn compute(object: &Object) -> Origin {
-        let labels = &object.labels;
-        // Created by a controller (an operator's output, captured from a cluster
-        // or a golden test): nobody wrote it by hand.
-        let owned = object.get("/metadata/ownerReferences").and_then(|o| o.as_array()).is_some_and(|o| !o.is_empty());
-        let managed_by = labels.get("app.kubernetes.io/managed-by").map(|m| m.to_ascii_lowercase());
-        if owned || managed_by.as_deref().is_some_and(|m| m.ends_with("operator") || m.ends_with("controller")) {
-            let by = managed_by.unwrap_or_else(|| "a controller".into());
-            return Origin::Upstream { chart: by };
-        }
-        if let Some(template) = object.provenance.template.as_deref() {
-            let chart = object.provenance.chart.clone().unwrap_or_default();
-            let file = template.rsplit('/').next().unwrap_or(template);
-            if is_passthrough_template(file) {
-                return Origin::Passthrough { chart };
+        let p = &object.provenance;
+        let (decided, chart) = match p.origin {
+            Some(decided) => (decided, p.chart.clone().unwrap_or_default()),
+            None => {
+                let alone = rewheel_manifest::charts::ChartGraph::of(
+                    [(p.template.as_deref(), &object.labels, &object.body)],
+                    &Default::default(),
+                );
+                let d = alone.decide(p.template.as_deref(), &object.labels, &object.body);
+                (d.origin, d.chart.unwrap_or_default())
             }
-            if template.contains("/charts/") || is_upstream_chart(&chart) {
-                return Origin::Upstream { chart };
-            }
-            return Origin::Wrapper { chart };
-        }
-        match rewheel_manifest::helm_chart_label(labels) {
-            Some(label) => {
-                let chart = rewheel_manifest::chart_name_from_label(label);
-                if is_upstream_chart(&chart) { Origin::Upstream { chart } } else { Origin::Wrapper { chart } }
-            }
-            None => Origin::HandWritten,
+        };
+        match decided {
+            Decided::Upstream => Origin::Upstream { chart },
+            Decided::Wrapper => Origin::Wrapper { chart },
+            Decided::Passthrough => Origin::Passthrough { chart },
+            Decided::HandWritten => Origin::HandWritten,
+            Decided::Controller => Origin::Upstream { chart },
         }
     }
 
@@ -183,131 +177,10 @@ impl Origin {
     }
 }
 
-/// Template files through which upstream charts render user-supplied objects.
-///
-/// # Examples
-///
-/// ```
-/// use rules_sdk::origin::is_passthrough_template;
-/// assert!(is_passthrough_template("extra-objects.yaml"));
-/// assert!(is_passthrough_template("extraDeploy.yaml"));
-/// assert!(is_passthrough_template("extra_manifests.tpl"));
-/// assert!(!is_passthrough_template("deployment.yaml"));
-/// ```
-pub fn is_passthrough_template(file_name: &str) -> bool {
-    let stem = file_name.trim_end_matches(".yaml").trim_end_matches(".yml").trim_end_matches(".tpl");
-    let normalised: String =
-        stem.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
-    matches!(normalised.as_str(), "extraobjects" | "extradeploy" | "extramanifests" | "extraresources" | "extralist")
-}
-
-/// Charts published upstream (catalog.md and the charts they depend on). A
-/// top-level chart of one of these names is upstream, not a wrapper.
-///
-/// # Examples
-///
-/// ```
-/// use rules_sdk::origin::UPSTREAM_CHARTS;
-/// assert!(UPSTREAM_CHARTS.contains(&"cloudnative-pg"));
-/// assert!(!UPSTREAM_CHARTS.contains(&"platform-novu"));
-/// ```
-pub const UPSTREAM_CHARTS: &[&str] = &[
-    // Components of the audit.
-    "daytona",
-    "daytona-region",
-    "redpanda",
-    "console",
-    "redpanda-operator",
-    "temporal",
-    "gha-runner-scale-set-controller",
-    "gha-runner-scale-set",
-    "actions-runner-controller",
-    "openbao",
-    "external-secrets",
-    "spire",
-    "spire-crds",
-    "spire-nested",
-    "traefik",
-    "traefik-crds",
-    "pomerium",
-    "argo-cd",
-    "argocd-apps",
-    "argocd-image-updater",
-    "datahub",
-    "datahub-prerequisites",
-    "graphql-engine",
-    "opentelemetry-collector",
-    "opentelemetry-operator",
-    "opentelemetry-kube-stack",
-    "headlamp",
-    "nxrm-ha",
-    "nexus-repository-manager",
-    "mimir-distributed",
-    "supabase",
-    "k8s-monitoring",
-    "alloy",
-    "alloy-operator",
-    "rollout-operator",
-    "grafana-agent-operator",
-    "kube-state-metrics",
-    "prometheus-node-exporter",
-    "altinity-clickhouse-operator",
-    "clickhouse-operator",
-    "grafana",
-    "grafana-operator",
-    "longhorn",
-    "openfga",
-    "windmill",
-    "velero",
-    "penpot",
-    "kyverno",
-    "kyverno-policies",
-    // Shared building blocks.
-    "cloudnative-pg",
-    "mongodb-kubernetes",
-    "community-operator",
-    "valkey",
-    "valkey-operator",
-    "minio",
-    "operator",
-    "tenant",
-    "mongodb",
-    "postgresql",
-    "postgresql-ha",
-    "redis",
-    "redis-cluster",
-    "mysql",
-    "mariadb",
-    "kafka",
-    "rabbitmq",
-    "cassandra",
-    "elasticsearch",
-    "opensearch",
-    "zookeeper",
-    "memcached",
-    "etcd",
-    "nats",
-    "loki",
-    "tempo",
-    "jaeger",
-    "prometheus",
-    "kube-prometheus-stack",
-    "cert-manager",
-    "ingress-nginx",
-];
-
-/// Is `chart` a known upstream chart?
-///
-/// # Examples
-///
-/// ```
-/// use rules_sdk::origin::is_upstream_chart;
-/// assert!(is_upstream_chart("temporal"));
-/// assert!(!is_upstream_chart("platform-temporal"));
-/// ```
-pub fn is_upstream_chart(chart: &str) -> bool {
-    UPSTREAM_CHARTS.contains(&chart)
-}
+/// The host's verdict, as [`Provenance::origin`](crate::Provenance::origin) carries it.
+pub use rewheel_manifest::origin::Origin as Decided;
+pub use rewheel_manifest::origin::is_passthrough_template;
+pub use rewheel_manifest::upstream::{UPSTREAM_CHARTS, is_upstream_chart};
 
 #[cfg(test)]
 mod tests {

@@ -511,6 +511,7 @@ impl FindingDraft {
 pub struct Report {
     meta: Meta,
     options: Options,
+    charts: std::rc::Rc<[crate::object::Chart]>,
     findings: Vec<FindingDraft>,
     errors: Vec<String>,
 }
@@ -598,7 +599,30 @@ impl Report {
     /// assert!(report.option_bool("quiet", false));
     /// ```
     pub fn with_options(meta: Meta, options: Options) -> Report {
-        Report { meta, options, findings: Vec::new(), errors: Vec::new() }
+        Report { meta, options, charts: std::rc::Rc::new([]), findings: Vec::new(), errors: Vec::new() }
+    }
+
+    /// The same report, with the run's charts (the SDK sets them).
+    pub fn with_charts(mut self, charts: std::rc::Rc<[crate::object::Chart]>) -> Report {
+        self.charts = charts;
+        self
+    }
+
+    /// Every chart of the run, as the host decided it: rendered in the input
+    /// or found in the chart sources (`--charts`). An object's own chart
+    /// verdict is already in its [`Provenance`](crate::Provenance).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use rules_sdk::{Chart, Meta, Report};
+    /// let chart = Chart { name: "minio".into(), path: "minio".into(), ..Default::default() };
+    /// let report = Report::new(Meta::DEFAULT).with_charts(vec![chart].into());
+    /// assert_eq!(report.charts()[0].name, "minio");
+    /// assert!(!report.charts()[0].upstream);
+    /// ```
+    pub fn charts(&self) -> &[crate::object::Chart] {
+        &self.charts
     }
 
     /// The rule's configured options.

@@ -2,8 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::bindings::rewheel::rule::types::{Finding, Resource, RuleMeta, RuleOption, RuleOptions};
-use crate::object::{Object, Provenance};
+use crate::bindings::rewheel::rule::types::{self as wit, Finding, Resource, RuleMeta, RuleOption, RuleOptions};
+use crate::object::{Chart, Object, Provenance};
+use crate::origin::Decided;
 use crate::rule::{Options, Report, Rule};
 
 /// The WIT metadata of `rules`.
@@ -35,13 +36,14 @@ pub fn metas(rules: &[&dyn Rule]) -> Vec<RuleMeta> {
 }
 
 /// Parse the batch once, run each rule named in `ids` on the objects of its
-/// kinds with its configured options. Bad option values fail the call, naming
-/// the option; so does an id no rule carries.
+/// kinds with its configured options and the run's charts. Bad option values
+/// fail the call, naming the option; so does an id no rule carries.
 pub fn check(
     rules: &[&dyn Rule],
     ids: &[String],
     resources: Vec<Resource>,
     options: Vec<RuleOptions>,
+    charts: Vec<wit::Chart>,
 ) -> Result<Vec<Finding>, String> {
     let named: Vec<&dyn Rule> = rules.iter().copied().filter(|r| ids.iter().any(|id| id == r.meta().id)).collect();
     if let Some(unknown) = ids.iter().find(|id| !rules.iter().any(|r| r.meta().id == id.as_str())) {
@@ -75,7 +77,8 @@ pub fn check(
     if !bad.is_empty() {
         return Err(bad.join("; "));
     }
-    let (findings, errors) = crate::memo::during(&objects, || run_rules(rules, &objects, &configured));
+    let charts: std::rc::Rc<[Chart]> = charts.into_iter().map(to_chart).collect();
+    let (findings, errors) = crate::memo::during(&objects, || run_rules(rules, &objects, &configured, &charts));
     if !errors.is_empty() {
         return Err(errors.join("; "));
     }
@@ -87,6 +90,7 @@ fn run_rules(
     rules: &[&dyn Rule],
     objects: &[Object],
     configured: &BTreeMap<String, Options>,
+    charts: &std::rc::Rc<[Chart]>,
 ) -> (Vec<Finding>, Vec<String>) {
     let mut findings = Vec::new();
     let mut errors = Vec::new();
@@ -96,7 +100,8 @@ fn run_rules(
         if wanted.is_empty() {
             continue;
         }
-        let mut report = Report::with_options(meta, configured.get(meta.id).cloned().unwrap_or_default());
+        let mut report = Report::with_options(meta, configured.get(meta.id).cloned().unwrap_or_default())
+            .with_charts(charts.clone());
         rule.check_all(&wanted, &mut report);
         let drafts = match report.finish() {
             Ok(drafts) => drafts,
@@ -134,7 +139,33 @@ fn to_object(index: u32, r: Resource) -> Result<Object, String> {
             line: r.provenance.line,
             template: r.provenance.template,
             chart: r.provenance.chart,
+            chart_version: r.provenance.chart_version,
+            origin: Some(decided(r.provenance.origin)),
+            evidence: r.provenance.evidence,
+            source: r.provenance.source,
         },
         body,
     })
+}
+
+fn decided(origin: wit::Origin) -> Decided {
+    match origin {
+        wit::Origin::Upstream => Decided::Upstream,
+        wit::Origin::Wrapper => Decided::Wrapper,
+        wit::Origin::Passthrough => Decided::Passthrough,
+        wit::Origin::HandWritten => Decided::HandWritten,
+        wit::Origin::ControllerGenerated => Decided::Controller,
+    }
+}
+
+fn to_chart(c: wit::Chart) -> Chart {
+    Chart {
+        name: c.name,
+        version: c.version,
+        path: c.path,
+        upstream: c.upstream,
+        evidence: c.evidence,
+        source: c.source,
+        copies: c.copies,
+    }
 }

@@ -44,7 +44,8 @@
 //! ```
 
 use crate::Severity;
-use crate::bindings::rewheel::rule::types::{Finding, Provenance, Resource, RuleOptions};
+use crate::bindings::rewheel::rule::types::{self as wit, Finding, Provenance, Resource, RuleOptions};
+use crate::origin::Decided;
 use crate::rule::Rule;
 
 /// A finding with the identity of the object it is about.
@@ -206,14 +207,28 @@ pub fn check_yaml_with_options(
     yaml: &str,
     options: &[(&str, &str)],
 ) -> Result<Vec<TestFinding>, String> {
-    let loaded = rewheel_manifest::load_str("test.yaml", yaml);
+    let mut loaded = rewheel_manifest::load_str("test.yaml", yaml);
     assert!(loaded.errors.is_empty(), "fixture YAML does not parse: {:?}", loaded.errors);
+    // Provenance is decided over the whole fixture, as the host does over a run.
+    let graph = rewheel_manifest::decide_provenance(&mut loaded.objects, &Default::default());
+    let charts: Vec<wit::Chart> = graph
+        .charts()
+        .map(|c| wit::Chart {
+            name: c.name.clone(),
+            version: c.version.clone(),
+            path: c.path.clone(),
+            upstream: c.upstream,
+            evidence: c.evidence.clone(),
+            source: None,
+            copies: None,
+        })
+        .collect();
     let resources: Vec<Resource> = loaded.objects.iter().map(to_resource).collect();
     let options: Vec<RuleOptions> =
         options.iter().map(|(rule, json)| RuleOptions { rule: rule.to_string(), options: json.to_string() }).collect();
     let ids: Vec<String> = rules.iter().map(|r| r.meta().id.to_string()).collect();
-    let findings = crate::run::check(rules, &ids, resources.clone(), options.clone())?;
-    assert_scopes(rules, &resources, &options, &findings);
+    let findings = crate::run::check(rules, &ids, resources.clone(), options.clone(), charts.clone())?;
+    assert_scopes(rules, &resources, &options, &charts, &findings);
     let mut out: Vec<TestFinding> = findings
         .into_iter()
         .map(|f| {
@@ -237,7 +252,13 @@ pub fn check_yaml_with_options(
 /// A rule declaring [`Scope::PerResource`](crate::Scope) lets the host
 /// stream the input to it in parts; check the declaration holds here: the
 /// rule finds exactly the same with each resource sent alone.
-fn assert_scopes(rules: &[&dyn Rule], resources: &[Resource], options: &[RuleOptions], whole: &[Finding]) {
+fn assert_scopes(
+    rules: &[&dyn Rule],
+    resources: &[Resource],
+    options: &[RuleOptions],
+    charts: &[wit::Chart],
+    whole: &[Finding],
+) {
     let single: Vec<String> = rules
         .iter()
         .map(|r| r.meta())
@@ -253,7 +274,7 @@ fn assert_scopes(rules: &[&dyn Rule], resources: &[Resource], options: &[RuleOpt
     let mut expected: Vec<_> = whole.iter().filter(|f| single.contains(&f.rule)).map(key).collect();
     let mut alone = Vec::new();
     for (i, resource) in resources.iter().enumerate() {
-        let found = crate::run::check(rules, &single, vec![resource.clone()], options.to_vec())
+        let found = crate::run::check(rules, &single, vec![resource.clone()], options.to_vec(), charts.to_vec())
             .unwrap_or_else(|e| panic!("check on resource {i} alone failed: {e}"));
         alone.extend(found.iter().map(|f| {
             (f.rule.clone(), i as u32, f.message.clone(), f.path.clone(), f.severity as u8, f.replace_with.clone())
@@ -462,6 +483,16 @@ fn to_resource(o: &rewheel_manifest::Object) -> Resource {
             line: o.provenance.line,
             template: o.provenance.template.clone(),
             chart: o.provenance.chart.clone(),
+            chart_version: o.provenance.chart_version.clone(),
+            origin: match o.provenance.origin.expect("decided above") {
+                Decided::Upstream => wit::Origin::Upstream,
+                Decided::Wrapper => wit::Origin::Wrapper,
+                Decided::Passthrough => wit::Origin::Passthrough,
+                Decided::HandWritten => wit::Origin::HandWritten,
+                Decided::Controller => wit::Origin::ControllerGenerated,
+            },
+            evidence: o.provenance.evidence.clone(),
+            source: o.provenance.source.clone(),
         },
         body: o.body.to_string(),
     }

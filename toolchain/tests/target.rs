@@ -14,18 +14,25 @@ use rewheel_toolchain::{Ensured, Toolchain, WASM_TARGET};
 const NAME: &str = "1.95.0-x86_64-unknown-linux-gnu";
 
 /// A fake rustup home: `<tmp>/toolchains/<name>` as the sysroot, and the
-/// scripts beside it.
+/// scripts beside it. It holds the lock below for the test's length.
 struct Fake {
     dir: tempfile::TempDir,
     sysroot: PathBuf,
+    _serial: std::sync::MutexGuard<'static, ()>,
 }
+
+/// One test at a time: a script written while another test's thread forks
+/// is held open in the child until it execs, and running it then fails with
+/// "Text file busy" (ETXTBSY).
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 impl Fake {
     fn new(sysroot_under: &str) -> Fake {
+        let serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
         let dir = tempfile::tempdir().unwrap();
         let sysroot = dir.path().join(sysroot_under);
         std::fs::create_dir_all(sysroot.join("lib/rustlib/x86_64-unknown-linux-gnu/lib")).unwrap();
-        let fake = Fake { dir, sysroot };
+        let fake = Fake { dir, sysroot, _serial: serial };
         fake.script(
             "rustc",
             &format!(

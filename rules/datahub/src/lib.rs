@@ -343,13 +343,10 @@ spec:
 ```
 ";
 
-/// Is the object rendered by the `datahub-prerequisites` chart (or one of its subcharts)?
+/// Is the object rendered by the upstream `datahub-prerequisites` chart (or
+/// one of its subcharts)? A wrapper that only bears the name is not it.
 fn from_prerequisites(object: &Object) -> bool {
-    object
-        .provenance
-        .template
-        .as_deref()
-        .is_some_and(|t| t.starts_with("datahub-prerequisites/") || t.contains("/charts/datahub-prerequisites/"))
+    object.origin().is_upstream() && object.chart_folders().contains(&"datahub-prerequisites")
 }
 
 /// Demo datastores of `datahub-prerequisites` left running.

@@ -210,7 +210,7 @@ class WitWorld(wit_world.WitWorld):
     def rules(self) -> list:
         return [meta for meta, _ in RULES]
 
-    def check(self, rules: list, resources: list, options: list) -> list:
+    def check(self, rules: list, resources: list, options: list, charts: list) -> list:
         # Raising componentize_py_types.Err returns `err` to the host.
         objects = [Obj(i, r) for i, r in enumerate(resources)]
         configured = {}

@@ -1,8 +1,13 @@
-//! Implements the `rewheel:rule@0.3.9` world: the same types as the host's
-//! 0.3.0, a later patch (documentation only, per docs/CONTRACT.md). The host
+//! Implements the `rewheel:rule@0.4.9` world: the same types as the host's
+//! 0.4.0, a later patch (documentation only, per docs/CONTRACT.md). The host
 //! must run it. It flags every ConfigMap.
 
-wit_bindgen::generate!({ path: "wit", world: "rule" });
+// The generated export glue flattens `check`'s lists into pointer/length pairs.
+#[allow(clippy::too_many_arguments)]
+mod world {
+    wit_bindgen::generate!({ path: "wit", world: "rule" });
+}
+use world::*;
 
 use rewheel::rule::types::{Category, Scope, Severity};
 
@@ -15,7 +20,7 @@ impl Guest for Patch {
             component: "patch".into(),
             category: Category::ReinventedWorkload,
             default_severity: Severity::Info,
-            summary: "Every ConfigMap (a test rule built against contract 0.3.9)".into(),
+            summary: "Every ConfigMap (a test rule built against contract 0.4.9)".into(),
             replace_with: "nothing".into(),
             sources: vec![],
             kinds: vec!["ConfigMap".into()],
@@ -30,6 +35,7 @@ impl Guest for Patch {
         _rules: Vec<String>,
         resources: Vec<Resource>,
         _options: Vec<RuleOptions>,
+        _charts: Vec<Chart>,
     ) -> Result<Vec<Finding>, String> {
         Ok(resources
             .iter()
@@ -46,4 +52,4 @@ impl Guest for Patch {
     }
 }
 
-export!(Patch);
+export!(Patch with_types_in world);

@@ -7,7 +7,7 @@
 //! # Examples
 //!
 //! ```
-//! use rules_sdk::image::Image;
+//! use rewheel_manifest::image::Image;
 //! let image = Image::parse("nexus.internal/dockerhub-proxy/library/mongo:7");
 //! assert!(image.matches("mongo"));
 //! assert!(image.matches("docker.io/library/mongo"));
@@ -21,7 +21,7 @@ use std::fmt;
 /// # Examples
 ///
 /// ```
-/// use rules_sdk::Image;
+/// use rewheel_manifest::image::Image;
 /// let image = Image::parse("docker.io/bitnami/mongodb:8.0@sha256:00ff");
 /// assert_eq!(image.registry, "docker.io");
 /// assert_eq!(image.path, "bitnami/mongodb");
@@ -51,7 +51,7 @@ impl Image {
     /// # Examples
     ///
     /// ```
-    /// use rules_sdk::Image;
+    /// use rewheel_manifest::image::Image;
     /// let image = Image::parse("registry.internal:5000/team/app:1.2");
     /// assert_eq!((image.registry.as_str(), image.path.as_str()), ("registry.internal:5000", "team/app"));
     /// assert_eq!(image.tag.as_deref(), Some("1.2"));
@@ -74,7 +74,7 @@ impl Image {
     /// # Examples
     ///
     /// ```
-    /// use rules_sdk::Image;
+    /// use rewheel_manifest::image::Image;
     /// assert_eq!(Image::parse("docker.io/library/mongo:7").repository(), "mongo");
     /// assert_eq!(Image::parse("quay.io/minio/minio:RELEASE.2024").repository(), "quay.io/minio/minio");
     /// ```
@@ -93,7 +93,7 @@ impl Image {
     /// # Examples
     ///
     /// ```
-    /// use rules_sdk::Image;
+    /// use rewheel_manifest::image::Image;
     /// let image = Image::parse("nexus.internal/dockerhub/library/mongo:7");
     /// assert!(image.matches("mongo"));
     /// assert!(!image.matches("bitnami/mongodb"));
@@ -119,7 +119,7 @@ impl Image {
     /// # Examples
     ///
     /// ```
-    /// use rules_sdk::Image;
+    /// use rewheel_manifest::image::Image;
     /// let patterns = ["mongo", "bitnami/mongodb"];
     /// assert!(Image::parse("bitnami/mongodb:8.0").matches_any(&patterns));
     /// assert!(!Image::parse("mongo-express").matches_any(&patterns));

@@ -1,0 +1,507 @@
+//! Provenance from evidence, decided once over the whole input.
+//!
+//! Every rendered object says which chart folder rendered it (`# Source:
+//! platform/charts/mongodb/templates/sts.yaml`) and usually which chart and
+//! version (`helm.sh/chart: mongodb-17.0.2`). Gathered over the whole input,
+//! those facts make a graph: which chart renders which subcharts, at which
+//! versions, running which products. The graph decides each chart, in order
+//! of evidence:
+//!
+//! 1. what the team declared (`[provenance] upstream`/`local` in rewheel.toml);
+//! 2. a chart that renders a subchart of its own name is a wrapper around it
+//!    (`minio` 0.3.0 rendering `minio/charts/minio` 5.4.0);
+//! 3. a top-level chart: upstream when upstream publishes a chart of its name
+//!    and it renders no subchart that chart does not depend on; otherwise a
+//!    wrapper;
+//! 4. a subchart running a product's image it is not entitled to (a collector
+//!    in `obs/charts/agent`) is a local mini-chart ([`crate::products`]);
+//! 5. any other subchart is upstream (a dependency pulled from a repository).
+//!
+//! Each object then takes its chart's verdict, unless the object itself says
+//! more: made by a controller, or passed through an `extraObjects` value.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::image::Image;
+use crate::origin::{self, Origin};
+use crate::products::{self, Product};
+use crate::upstream;
+use crate::{chart_name_from_label, helm_chart_label};
+
+/// What the team says about chart names, before any heuristic: globs (`*`,
+/// `?`) over chart names, from rewheel.toml's `[provenance]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Declared {
+    /// Charts that are upstream.
+    pub upstream: Vec<String>,
+    /// Charts that are the team's own.
+    pub local: Vec<String>,
+    /// Where these lists come from, for evidence (`rewheel.toml`).
+    pub from: String,
+}
+
+impl Declared {
+    fn verdict(&self, names: &[&str]) -> Option<(bool, String)> {
+        let from = if self.from.is_empty() { "the configuration" } else { self.from.as_str() };
+        for (upstream, globs, key) in [(false, &self.local, "local"), (true, &self.upstream, "upstream")] {
+            for glob in globs {
+                if let Some(name) = names.iter().find(|n| glob_match(glob, n)) {
+                    return Some((upstream, format!("{from} declares {name} {key} ([provenance] {key} = {glob:?})")));
+                }
+            }
+        }
+        None
+    }
+}
+
+/// `*` matches any run of characters, `?` any one.
+fn glob_match(glob: &str, name: &str) -> bool {
+    fn go(g: &[char], n: &[char]) -> bool {
+        match g.split_first() {
+            None => n.is_empty(),
+            Some(('*', rest)) => (0..=n.len()).any(|i| go(rest, &n[i..])),
+            Some(('?', rest)) => !n.is_empty() && go(rest, &n[1..]),
+            Some((c, rest)) => n.first() == Some(c) && go(rest, &n[1..]),
+        }
+    }
+    go(&glob.chars().collect::<Vec<_>>(), &name.chars().collect::<Vec<_>>())
+}
+
+/// The chart folders of a `# Source:` path, outermost first:
+/// `a/charts/b/charts/c/templates/x.yaml` → `[a, b, c]`.
+///
+/// # Examples
+///
+/// ```
+/// use rewheel_manifest::charts::chart_chain;
+/// assert_eq!(chart_chain("platform/charts/mongodb/templates/sts.yaml"), ["platform", "mongodb"]);
+/// assert_eq!(chart_chain("temporal/templates/server/deployment.yaml"), ["temporal"]);
+/// assert!(chart_chain("").is_empty());
+/// ```
+pub fn chart_chain(template: &str) -> Vec<&str> {
+    let segments: Vec<&str> = template.split('/').collect();
+    let Some(top) = segments.first().filter(|s| !s.is_empty()) else { return Vec::new() };
+    let mut chain = vec![*top];
+    let mut i = 1;
+    while i + 1 < segments.len() && segments[i] == "charts" && !segments[i + 1].is_empty() {
+        chain.push(segments[i + 1]);
+        i += 2;
+    }
+    chain
+}
+
+/// What the objects of one chart folder showed.
+#[derive(Debug, Clone, Default)]
+struct Seen {
+    /// `helm.sh/chart` labels: (name, version) → objects.
+    labels: BTreeMap<(String, Option<String>), u32>,
+    /// Products run by its long-running workloads: key → one image.
+    runs: BTreeMap<&'static str, String>,
+}
+
+/// Facts gathered object by object, before anything is decided. Feed it
+/// every object of the run ([`ChartFacts::observe`]), then [`ChartFacts::decide`].
+#[derive(Debug, Clone, Default)]
+pub struct ChartFacts {
+    /// By folder path (`platform/charts/mongodb`).
+    folders: BTreeMap<String, Seen>,
+}
+
+impl ChartFacts {
+    /// Record what one object shows about the chart that rendered it.
+    pub fn observe(&mut self, template: Option<&str>, labels: &BTreeMap<String, String>, body: &serde_json::Value) {
+        let Some(chain) = template.map(chart_chain).filter(|c| !c.is_empty()) else { return };
+        for depth in 1..chain.len() {
+            self.folders.entry(folder_path(&chain[..depth])).or_default();
+        }
+        let seen = self.folders.entry(folder_path(&chain)).or_default();
+        if let Some(label) = helm_chart_label(labels) {
+            *seen.labels.entry(split_label(label)).or_default() += 1;
+        }
+        for image in main_images(body) {
+            if let Some(product) = products::product_of(&image) {
+                seen.runs.entry(product.key).or_insert_with(|| image.raw.clone());
+            }
+        }
+    }
+
+    /// Add what another reader gathered (files parsed in parallel).
+    pub fn merge(&mut self, other: ChartFacts) {
+        for (path, seen) in other.folders {
+            let mine = self.folders.entry(path).or_default();
+            for (label, n) in seen.labels {
+                *mine.labels.entry(label).or_default() += n;
+            }
+            for (key, image) in seen.runs {
+                mine.runs.entry(key).or_insert(image);
+            }
+        }
+    }
+
+    /// Decide every chart, parents before children.
+    pub fn decide(self, declared: &Declared) -> ChartGraph {
+        let mut charts: BTreeMap<String, Chart> = BTreeMap::new();
+        // BTreeMap order puts `a` before `a/charts/b`: parents are decided first.
+        let paths: Vec<String> = self.folders.keys().cloned().collect();
+        for path in paths {
+            let chart = self.decide_one(&path, &charts, declared);
+            charts.insert(path, chart);
+        }
+        ChartGraph { charts, declared: declared.clone() }
+    }
+
+    fn decide_one(&self, path: &str, decided: &BTreeMap<String, Chart>, declared: &Declared) -> Chart {
+        let seen = &self.folders[path];
+        let folder = path.rsplit("/charts/").next().unwrap_or(path).to_string();
+        let (name, version) = identity(&folder, seen);
+        let children: Vec<(String, Option<String>)> = self
+            .folders
+            .iter()
+            .filter(|(p, _)| {
+                p.strip_prefix(path).and_then(|r| r.strip_prefix("/charts/")).is_some_and(|r| !r.contains('/'))
+            })
+            .map(|(p, s)| identity(p.rsplit("/charts/").next().unwrap_or(p), s))
+            .collect();
+        let parent = path.rsplit_once("/charts/").map(|(p, _)| p.to_string());
+        let label = display(&name, version.as_deref());
+        let (upstream, evidence) = if let Some(verdict) = declared.verdict(&[name.as_str(), folder.as_str()]) {
+            verdict
+        } else if let Some((child, v)) = children.iter().find(|(c, _)| *c == name || *c == folder) {
+            (
+                false,
+                format!(
+                    "chart {label} renders a subchart of its own name ({}): a wrapper around it",
+                    display(child, v.as_deref())
+                ),
+            )
+        } else if let Some(parent) = &parent {
+            subchart_verdict(&label, &name, &folder, seen, &decided[parent])
+        } else {
+            top_level_verdict(&label, &name, &children)
+        };
+        Chart { path: path.to_string(), name, version, parent, upstream, evidence }
+    }
+}
+
+/// A subchart: upstream (a dependency) unless it runs a product it is not
+/// entitled to.
+fn subchart_verdict(label: &str, name: &str, folder: &str, seen: &Seen, parent: &Chart) -> (bool, String) {
+    let dependency_of_upstream = parent.upstream
+        && (upstream::upstream_dependencies(&parent.name).contains(&folder) || upstream::is_umbrella(&parent.name));
+    let entitled = |p: &Product| p.entitles(name) || p.entitles(folder) || dependency_of_upstream;
+    let unentitled = seen.runs.iter().filter_map(|(key, image)| {
+        let product = products::PRODUCTS.iter().find(|p| p.key == *key)?;
+        (!entitled(product)).then_some((product, image))
+    });
+    if let Some((product, image)) = unentitled.into_iter().next() {
+        return (
+            false,
+            format!(
+                "subchart {label} of {} runs {} ({image}), which upstream ships only in {}: a local chart",
+                parent.name,
+                product.name,
+                product.entitled_list()
+            ),
+        );
+    }
+    if upstream::is_upstream_chart(name) || upstream::is_upstream_chart(folder) {
+        (true, format!("subchart {label} of {}: a chart upstream publishes", parent.name))
+    } else {
+        (true, format!("subchart {label} of {}: a dependency, taken as upstream", parent.name))
+    }
+}
+
+/// A chart rendered directly: upstream only when upstream publishes it and
+/// it renders nothing its upstream namesake does not.
+fn top_level_verdict(label: &str, name: &str, children: &[(String, Option<String>)]) -> (bool, String) {
+    if !upstream::is_upstream_chart(name) {
+        return (false, format!("chart {label} is not one upstream publishes: a wrapper"));
+    }
+    let dependencies = upstream::upstream_dependencies(name);
+    let foreign = children.iter().find(|(c, _)| !dependencies.contains(&c.as_str()) && !upstream::is_umbrella(name));
+    match foreign {
+        Some((child, v)) => (
+            false,
+            format!(
+                "chart {label} renders subchart {}, which upstream chart {name} does not depend on: a wrapper",
+                display(child, v.as_deref())
+            ),
+        ),
+        None => (true, format!("chart {label} is published upstream")),
+    }
+}
+
+/// A chart's name and version: the folder's name (an alias when the parent
+/// sets one) and the version of the labels that carry it, else the most
+/// common label.
+fn identity(folder: &str, seen: &Seen) -> (String, Option<String>) {
+    let named = seen.labels.iter().filter(|((n, _), _)| n == folder).max_by_key(|(_, count)| **count);
+    let version =
+        named.or_else(|| seen.labels.iter().max_by_key(|(_, count)| **count)).and_then(|((_, v), _)| v.clone());
+    (folder.to_string(), version)
+}
+
+fn display(name: &str, version: Option<&str>) -> String {
+    match version {
+        Some(v) => format!("{name} {v}"),
+        None => name.to_string(),
+    }
+}
+
+fn folder_path(chain: &[&str]) -> String {
+    chain.join("/charts/")
+}
+
+/// `minio-5.4.0` → (`minio`, `5.4.0`).
+fn split_label(label: &str) -> (String, Option<String>) {
+    let name = chart_name_from_label(label);
+    let version = label.strip_prefix(&name).and_then(|v| v.strip_prefix('-')).map(str::to_string);
+    (name, version)
+}
+
+/// Images of the main containers of a long-running workload (not init
+/// containers, not Jobs: those run tools, not the product).
+fn main_images(body: &serde_json::Value) -> Vec<Image> {
+    let kind = body.get("kind").and_then(|k| k.as_str()).unwrap_or("");
+    let spec = match kind {
+        "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" => {
+            body.get("spec").and_then(|s| s.get("template")).and_then(|t| t.get("spec"))
+        }
+        "Pod" => body.get("spec"),
+        _ => None,
+    };
+    let containers = spec.and_then(|s| s.get("containers")).and_then(|c| c.as_array());
+    containers.into_iter().flatten().filter_map(|c| c.get("image").and_then(|i| i.as_str())).map(Image::parse).collect()
+}
+
+/// One chart, decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chart {
+    /// Its folder chain in the input: `platform/charts/mongodb`.
+    pub path: String,
+    /// Its name: the folder (an alias when the parent sets one).
+    pub name: String,
+    /// Its version, from its objects' `helm.sh/chart` labels.
+    pub version: Option<String>,
+    /// The chart that renders it, when it is a subchart.
+    pub parent: Option<String>,
+    /// Whether its own templates are upstream's (else the team's).
+    pub upstream: bool,
+    /// Why, in a sentence naming the evidence.
+    pub evidence: String,
+}
+
+/// Who wrote an object, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    /// The verdict.
+    pub origin: Origin,
+    /// The chart that rendered it (or the controller that made it).
+    pub chart: Option<String>,
+    /// That chart's version, when its labels give it.
+    pub chart_version: Option<String>,
+    /// Why.
+    pub evidence: String,
+}
+
+/// Every chart of the input, decided; answers for each object.
+#[derive(Debug, Clone, Default)]
+pub struct ChartGraph {
+    charts: BTreeMap<String, Chart>,
+    declared: Declared,
+}
+
+impl ChartGraph {
+    /// The graph of a set of objects given as (template, labels, body).
+    pub fn of<'a>(
+        objects: impl IntoIterator<Item = (Option<&'a str>, &'a BTreeMap<String, String>, &'a serde_json::Value)>,
+        declared: &Declared,
+    ) -> ChartGraph {
+        let mut facts = ChartFacts::default();
+        for (template, labels, body) in objects {
+            facts.observe(template, labels, body);
+        }
+        facts.decide(declared)
+    }
+
+    /// Every chart, by folder path.
+    pub fn charts(&self) -> impl Iterator<Item = &Chart> {
+        self.charts.values()
+    }
+
+    /// Who wrote the object with this template, labels and body.
+    pub fn decide(
+        &self,
+        template: Option<&str>,
+        labels: &BTreeMap<String, String>,
+        body: &serde_json::Value,
+    ) -> Decision {
+        if let Some((by, evidence)) = origin::controller(labels, body) {
+            return Decision { origin: Origin::Controller, chart: Some(by), chart_version: None, evidence };
+        }
+        if let Some(template) = template {
+            let chain = chart_chain(template);
+            if let Some(chart) = self.charts.get(&folder_path(&chain)) {
+                return self.decide_rendered(template, chart);
+            }
+        }
+        match helm_chart_label(labels) {
+            Some(label) => self.decide_labelled(label),
+            None => Decision {
+                origin: Origin::HandWritten,
+                chart: None,
+                chart_version: None,
+                evidence: "no # Source: comment and no Helm chart label: plain YAML".into(),
+            },
+        }
+    }
+
+    fn decide_rendered(&self, template: &str, chart: &Chart) -> Decision {
+        let file = template.rsplit('/').next().unwrap_or(template);
+        let (origin, evidence) = if origin::is_passthrough_template(file) {
+            let how = if chart.upstream { "upstream chart" } else { "chart" };
+            (Origin::Passthrough, format!("{template} renders objects given in values ({how} {})", chart.name))
+        } else if chart.upstream {
+            (Origin::Upstream, chart.evidence.clone())
+        } else {
+            (Origin::Wrapper, chart.evidence.clone())
+        };
+        Decision { origin, chart: Some(chart.name.clone()), chart_version: chart.version.clone(), evidence }
+    }
+
+    /// No `# Source:`, but a chart label (YAML captured from a cluster).
+    fn decide_labelled(&self, label: &str) -> Decision {
+        let (name, version) = split_label(label);
+        let (upstream, evidence) = match self.declared.verdict(&[name.as_str()]) {
+            Some(verdict) => verdict,
+            None if upstream::is_upstream_chart(&name) => {
+                (true, format!("labelled helm.sh/chart: {label}, a chart upstream publishes"))
+            }
+            None => (false, format!("labelled helm.sh/chart: {label}, not a chart upstream publishes")),
+        };
+        let origin = if upstream { Origin::Upstream } else { Origin::Wrapper };
+        Decision { origin, chart: Some(name), chart_version: version, evidence }
+    }
+}
+
+/// Names of the charts in `graph` that `decide` would call local, for tests
+/// and `rewheel charts`.
+pub fn local_charts(graph: &ChartGraph) -> BTreeSet<&str> {
+    graph.charts().filter(|c| !c.upstream).map(|c| c.path.as_str()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn labels(chart: &str) -> BTreeMap<String, String> {
+        [("helm.sh/chart".to_string(), chart.to_string())].into()
+    }
+
+    fn deployment(image: &str) -> serde_json::Value {
+        json!({"kind": "Deployment", "spec": {"template": {"spec": {"containers": [{"name": "c", "image": image}]}}}})
+    }
+
+    fn graph(objects: &[(&str, &str, serde_json::Value)]) -> ChartGraph {
+        let labelled: Vec<_> = objects.iter().map(|(t, l, b)| (*t, labels(l), b.clone())).collect();
+        ChartGraph::of(labelled.iter().map(|(t, l, b)| (Some(*t), l, b)), &Declared::default())
+    }
+
+    #[test]
+    fn a_wrapper_named_like_its_dependency_is_a_wrapper() {
+        let g = graph(&[
+            ("minio/templates/postgres.yaml", "minio-0.3.0", deployment("postgres:16")),
+            ("minio/charts/minio/templates/statefulset.yaml", "minio-5.4.0", deployment("quay.io/minio/minio:RELEASE")),
+        ]);
+        let wrapper = g.decide(Some("minio/templates/postgres.yaml"), &labels("minio-0.3.0"), &json!({}));
+        assert_eq!(wrapper.origin, Origin::Wrapper);
+        assert_eq!(wrapper.chart_version.as_deref(), Some("0.3.0"));
+        assert_eq!(
+            wrapper.evidence,
+            "chart minio 0.3.0 renders a subchart of its own name (minio 5.4.0): a wrapper around it"
+        );
+        let upstream =
+            g.decide(Some("minio/charts/minio/templates/statefulset.yaml"), &labels("minio-5.4.0"), &json!({}));
+        assert_eq!(upstream.origin, Origin::Upstream);
+        assert_eq!(upstream.chart_version.as_deref(), Some("5.4.0"));
+    }
+
+    #[test]
+    fn an_upstream_chart_rendering_a_foreign_subchart_is_a_wrapper() {
+        let g = graph(&[
+            ("temporal/templates/server.yaml", "temporal-0.1.0", deployment("temporalio/server:1.27")),
+            ("temporal/charts/postgresql/templates/sts.yaml", "postgresql-17.1.0", deployment("bitnami/postgresql:17")),
+        ]);
+        assert_eq!(local_charts(&g), ["temporal"].into());
+        // Its real dependencies do not make it a wrapper.
+        let g = graph(&[
+            ("temporal/templates/server.yaml", "temporal-0.65.0", deployment("temporalio/server:1.27")),
+            ("temporal/charts/cassandra/templates/sts.yaml", "cassandra-0.14.3", deployment("cassandra:3.11")),
+        ]);
+        assert!(local_charts(&g).is_empty(), "{:?}", g.charts().collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_vendored_mini_chart_running_a_product_it_is_not_entitled_to_is_local() {
+        let g = graph(&[
+            ("obs/templates/cm.yaml", "obs-1.0.0", json!({"kind": "ConfigMap"})),
+            (
+                "obs/charts/agent/templates/deployment.yaml",
+                "agent-0.1.0",
+                deployment("otel/opentelemetry-collector-contrib:0.120.0"),
+            ),
+            ("obs/charts/agent/templates/configmap.yaml", "agent-0.1.0", json!({"kind": "ConfigMap"})),
+            (
+                "obs/charts/opentelemetry-collector/templates/deployment.yaml",
+                "opentelemetry-collector-0.170.0",
+                deployment("otel/opentelemetry-collector-k8s:0.130.0"),
+            ),
+        ]);
+        assert_eq!(local_charts(&g), ["obs", "obs/charts/agent"].into());
+        let cm = g.decide(Some("obs/charts/agent/templates/configmap.yaml"), &labels("agent-0.1.0"), &json!({}));
+        assert_eq!(cm.origin, Origin::Wrapper);
+        assert!(cm.evidence.starts_with("subchart agent 0.1.0 of obs runs OpenTelemetry Collector (otel/opentelemetry-collector-contrib:0.120.0), which upstream ships only in opentelemetry-collector"), "{}", cm.evidence);
+    }
+
+    #[test]
+    fn declarations_come_first() {
+        let objects = [("acme-db/templates/sts.yaml", labels("acme-db-2.0.0"), deployment("postgres:16"))];
+        let declared = Declared { upstream: vec!["acme-*".into()], local: vec![], from: "rewheel.toml".into() };
+        let g = ChartGraph::of(objects.iter().map(|(t, l, b)| (Some(*t), l, b)), &declared);
+        let d = g.decide(Some("acme-db/templates/sts.yaml"), &labels("acme-db-2.0.0"), &json!({}));
+        assert_eq!(d.origin, Origin::Upstream);
+        assert_eq!(d.evidence, "rewheel.toml declares acme-db upstream ([provenance] upstream = \"acme-*\")");
+        let declared = Declared { upstream: vec![], local: vec!["grafana".into()], from: String::new() };
+        let objects = [("grafana/templates/deploy.yaml", labels("grafana-12.0.0"), deployment("grafana/grafana:12"))];
+        let g = ChartGraph::of(objects.iter().map(|(t, l, b)| (Some(*t), l, b)), &declared);
+        assert_eq!(local_charts(&g), ["grafana"].into());
+    }
+
+    #[test]
+    fn objects_say_more_than_their_chart() {
+        let g = graph(&[("velero/templates/extra-objects.yaml", "velero-12.1.0", json!({}))]);
+        let d = g.decide(Some("velero/templates/extra-objects.yaml"), &labels("velero-12.1.0"), &json!({}));
+        assert_eq!(d.origin, Origin::Passthrough);
+        let owned = json!({"metadata": {"ownerReferences": [{"kind": "Cluster", "name": "pg"}]}});
+        let d = g.decide(None, &BTreeMap::new(), &owned);
+        assert_eq!((d.origin, d.evidence.as_str()), (Origin::Controller, "owned by Cluster pg (ownerReferences)"));
+        let d = g.decide(None, &BTreeMap::new(), &json!({}));
+        assert_eq!(d.origin, Origin::HandWritten);
+        let d = g.decide(None, &labels("grafana-12.11.1"), &json!({}));
+        assert_eq!(
+            (d.origin, d.chart.as_deref(), d.chart_version.as_deref()),
+            (Origin::Upstream, Some("grafana"), Some("12.11.1"))
+        );
+        let d = g.decide(None, &labels("acme-platform-1.0.0"), &json!({}));
+        assert_eq!(d.origin, Origin::Wrapper);
+    }
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("platform-*", "platform-novu"));
+        assert!(glob_match("?inio", "minio"));
+        assert!(!glob_match("platform-*", "novu"));
+        assert!(glob_match("*", ""));
+    }
+}
