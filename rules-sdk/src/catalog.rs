@@ -328,39 +328,110 @@ pub const UPSTREAMS: &[Upstream] = &[
     },
 ];
 
-/// `(catalog key, name tokens, container ports, env prefixes)`.
+/// `(catalog key, name tokens, container ports, env prefixes)`. A name token
+/// `a+b` needs both words (`otel-collector`).
 type Signal = (&'static str, &'static [&'static str], &'static [u16], &'static [&'static str]);
 
 /// Weaker evidence than an exact image: repackaged images (`sourcegraph/redis-cache`,
-/// `quay.io/fedora/mysql-80`), or images that serve a datastore's port or take
-/// its server-side settings.
+/// `quay.io/fedora/mysql-80`, `acme/opentelemetry-collector`), or images that
+/// serve a datastore's distinctive port or take its server-side settings.
+/// Ports here are the server's own (27017, 5432, ...): a generic port (80,
+/// 8080, 9090, 1234, ...) is never evidence ([`GENERIC_PORTS`]). Environment
+/// names are the server's (`MONGO_INITDB_*`), never a client's (`*_HOST`).
 const SIGNALS: &[Signal] = &[
     ("mongodb", &["mongo", "mongodb"], &[27017], &["MONGO_INITDB_"]),
     ("postgresql", &["postgres", "postgresql", "postgis"], &[5432], &[]),
     ("mysql", &["mysql", "mariadb"], &[3306], &["MYSQL_ROOT_PASSWORD", "MARIADB_ROOT_PASSWORD"]),
     ("valkey", &["valkey"], &[], &[]),
     ("redis", &["redis"], &[6379], &[]),
-    ("minio", &["minio"], &[], &["MINIO_ROOT_USER", "MINIO_ACCESS_KEY"]),
+    ("minio", &["minio"], &[], &["MINIO_ROOT_USER"]),
     ("clickhouse", &["clickhouse"], &[8123, 9009], &[]),
     ("redpanda", &["redpanda"], &[], &[]),
     ("kafka", &["kafka"], &[9092], &["KAFKA_BROKER_ID", "KAFKA_CFG_", "KAFKA_NODE_ID"]),
     ("zookeeper", &["zookeeper"], &[2181], &["ZOO_MY_ID"]),
     ("rabbitmq", &["rabbitmq"], &[5672], &["RABBITMQ_DEFAULT_USER"]),
-    ("cassandra", &["cassandra"], &[9042], &["CASSANDRA_"]),
+    (
+        "cassandra",
+        &["cassandra"],
+        &[9042],
+        &["CASSANDRA_CLUSTER_NAME", "CASSANDRA_NUM_TOKENS", "CASSANDRA_ENDPOINT_SNITCH"],
+    ),
     ("cockroachdb", &["cockroach", "cockroachdb"], &[26257], &[]),
     ("elasticsearch", &["elasticsearch"], &[9200], &[]),
     ("opensearch", &["opensearch"], &[], &[]),
     ("nats", &["nats"], &[4222], &[]),
     ("grafana", &["grafana"], &[], &["GF_SECURITY_"]),
-    ("prometheus", &["prometheus", "alertmanager"], &[9090], &[]),
-    ("loki", &["loki"], &[3100], &[]),
+    ("prometheus", &["prometheus", "alertmanager"], &[], &[]),
+    ("loki", &["loki"], &[], &[]),
     ("jaeger", &["jaeger"], &[16686], &[]),
     ("memcached", &["memcached"], &[11211], &[]),
+    ("otel-collector", &["opentelemetry+collector", "otel+collector", "otelcol"], &[], &[]),
+];
+
+/// Ports many programs serve: never evidence of a product on their own.
+pub const GENERIC_PORTS: &[u16] =
+    &[80, 443, 1234, 3000, 3100, 5000, 8000, 8080, 8081, 8088, 8443, 8888, 9000, 9090, 9091, 9100, 9443];
+
+/// Words of products outside the catalog's signals: an image named with one
+/// (`grafana/tempo`, `hashicorp/consul`) runs that product, so a port or an
+/// environment variable it shares with a catalog entry does not make it one.
+const OTHER_PRODUCTS: &[&str] = &[
+    "tempo",
+    "consul",
+    "vault",
+    "openbao",
+    "traefik",
+    "nginx",
+    "envoy",
+    "haproxy",
+    "keycloak",
+    "temporal",
+    "nexus",
+    "velero",
+    "vector",
+    "fluentd",
+    "fluent",
+    "promtail",
+    "thanos",
+    "mimir",
+    "alloy",
+    "pyroscope",
+    "sentry",
+    "superset",
+    "airflow",
+    "metabase",
+    "outline",
+    "gitea",
+    "gitlab",
+    "harbor",
+    "registry",
+    "argocd",
+    "kyverno",
+    "headlamp",
+    "pomerium",
+    "hasura",
+    "supabase",
+    "windmill",
+    "penpot",
+    "openfga",
+    "datahub",
+    "daytona",
+    "novu",
+    "exporter",
+    "express",
+    "adminer",
+    "pgadmin",
+    "phpmyadmin",
+    "pgbouncer",
+    "pgpool",
+    "documentdb",
+    "kong",
 ];
 
 /// Words that may sit next to a datastore's name in a repackaged server image
-/// (`redis-cache`, `jaeger-all-in-one`, `clickhouse-server`); any other word
-/// (`exporter`, `express`, `reporting`) makes it a different program.
+/// (`redis-cache`, `jaeger-all-in-one`, `clickhouse-server`,
+/// `opentelemetry-collector-contrib`); any other word (`exporter`, `express`,
+/// `reporting`) makes it a different program.
 const SERVER_WORDS: &[&str] = &[
     "server",
     "cache",
@@ -391,13 +462,75 @@ const SERVER_WORDS: &[&str] = &[
     "management",
     "latest",
     "v",
+    "contrib",
+    "k8s",
+    "core",
 ];
+
+/// Lowercase words of an image's last path segment or tag (`redis-cache` →
+/// `redis`, `cache`).
+fn words(s: &str) -> Vec<String> {
+    s.split(['-', '_', '.']).filter(|t| !t.is_empty()).map(str::to_ascii_lowercase).collect()
+}
+
+/// Does one of the row's name tokens occur in `part` (`a+b`: both words)?
+fn names(part: &[String], tokens: &[&str]) -> bool {
+    tokens.iter().any(|t| t.split('+').all(|w| part.iter().any(|p| p == w)))
+}
+
+/// The signal row whose name `part` is, with only versions and server words
+/// beside it.
+fn repackaged(part: &[String]) -> Option<&'static str> {
+    SIGNALS.iter().find_map(|(key, tokens, _, _)| {
+        let row_word = |t: &str| tokens.iter().any(|k| k.split('+').any(|w| w == t));
+        let rest_is_server = part
+            .iter()
+            .all(|t| row_word(t) || t.chars().all(|c| c.is_ascii_digit()) || SERVER_WORDS.contains(&t.as_str()));
+        (names(part, tokens) && rest_is_server).then_some(*key)
+    })
+}
+
+/// Which catalog infrastructure an image runs, from the image alone: its
+/// repository (`upstream_for`), else its name (a repackaged or vendor-prefixed
+/// server image: `sourcegraph/redis-cache`, `acme/opentelemetry-collector`),
+/// else its tag (`ghcr.io/open-telemetry/demo:2.0-kafka`) when the name names
+/// no product.
+///
+/// # Examples
+///
+/// ```
+/// use rules_sdk::{Image, catalog::identify_image};
+/// let key = |image| identify_image(&Image::parse(image)).map(|(u, _)| u.key);
+/// assert_eq!(key("acme/opentelemetry-collector:0.120.0"), Some("otel-collector"));
+/// assert_eq!(key("ghcr.io/vendor/otelcol-contrib:0.120.0"), Some("otel-collector"));
+/// assert_eq!(key("acme/opentelemetry-collector:0.1-redis"), Some("otel-collector"), "the name wins over the tag");
+/// assert_eq!(key("acme/collector:1"), None);
+/// assert_eq!(key("oliver006/redis_exporter:1"), None);
+/// ```
+pub fn identify_image(image: &Image) -> Option<(&'static Upstream, String)> {
+    if let Some(u) = upstream_for(image) {
+        return Some((u, format!("image {image}")));
+    }
+    let name = words(image.path.rsplit('/').next().unwrap_or(""));
+    let tag = image.tag.as_deref().map(words).unwrap_or_default();
+    let key = repackaged(&name).or_else(|| (!names_a_product(&name)).then(|| repackaged(&tag)).flatten())?;
+    Some((upstream(key), format!("image {image} (a repackaged {})", upstream(key).name)))
+}
+
+/// Does an image name (its last segment's words) name some product, in the
+/// catalog's signals or outside them?
+fn names_a_product(name: &[String]) -> bool {
+    SIGNALS.iter().any(|(_, tokens, _, _)| names(name, tokens))
+        || name.iter().any(|w| OTHER_PRODUCTS.contains(&w.as_str()))
+}
 
 /// Which catalog infrastructure a container runs, and why we think so.
 ///
-/// An exact image match comes first; then the image's name tokens (last path
-/// segment and tag, split at `-`, `_`, `.`); then the ports it serves and the
-/// server-side environment it takes. A workload's own name is never evidence.
+/// The image comes first ([`identify_image`]). Only when the image names no
+/// product at all (`acme/user-db`, not `grafana/tempo` nor `acme/mongo-reporting`)
+/// do the ports it serves and the server-side environment it takes count,
+/// and a generic port ([`GENERIC_PORTS`]: 8080, 9090, 1234, ...) never does.
+/// A workload's own name is never evidence.
 ///
 /// # Examples
 ///
@@ -413,6 +546,8 @@ const SERVER_WORDS: &[&str] = &[
 ///     {"name": "cache", "image": "sourcegraph/redis-cache:6.0"},
 ///     {"name": "db", "image": "acme/user-db:1", "ports": [{"containerPort": 27017}]},
 ///     {"name": "app", "image": "ghcr.io/acme/orders:1", "env": [{"name": "REDIS_HOST", "value": "cache"}]},
+///     {"name": "web", "image": "acme/myapp:1", "ports": [{"containerPort": 9090}]},
+///     {"name": "traces", "image": "grafana/tempo:2.6", "ports": [{"containerPort": 3100}, {"containerPort": 27017}]},
 /// ]}});
 /// let containers = object.containers();
 /// let (redis, why) = identify(&containers[0]).unwrap();
@@ -420,32 +555,15 @@ const SERVER_WORDS: &[&str] = &[
 /// let (mongo, why) = identify(&containers[1]).unwrap();
 /// assert_eq!((mongo.key, why.as_str()), ("mongodb", "image acme/user-db:1 serving port 27017"));
 /// assert!(identify(&containers[2]).is_none(), "a client of Redis is not Redis");
+/// assert!(identify(&containers[3]).is_none(), "a generic port is not Prometheus");
+/// assert!(identify(&containers[4]).is_none(), "an image naming another product is that product");
 /// ```
 pub fn identify(container: &crate::pod::Container<'_>) -> Option<(&'static Upstream, String)> {
-    if let Some(u) = upstream_for(&container.image) {
-        return Some((u, format!("image {}", container.image)));
+    if let Some(found) = identify_image(&container.image) {
+        return Some(found);
     }
-    let last = container.image.path.rsplit('/').next().unwrap_or("");
-    let tokens = |s: &str| s.split(['-', '_', '.']).map(str::to_ascii_lowercase).collect::<Vec<_>>();
-    let name = tokens(last);
-    let tag = container.image.tag.as_deref().map(tokens).unwrap_or_default();
-    for part in [&name, &tag] {
-        for (key, words, _, _) in SIGNALS {
-            // `postgresql-16`, `redis-cache`, `3.0.0-kafka`: the keyword plus
-            // versions and server words only; `mongo-reporting` is an app.
-            let keyword = part.iter().any(|t| words.contains(&t.as_str()));
-            let rest_is_server = part.iter().all(|t| {
-                words.contains(&t.as_str())
-                    || t.chars().all(|c| c.is_ascii_digit())
-                    || SERVER_WORDS.contains(&t.as_str())
-            });
-            if keyword && rest_is_server {
-                return Some((
-                    upstream(key),
-                    format!("image {} (a repackaged {})", container.image, upstream(key).name),
-                ));
-            }
-        }
+    if names_a_product(&words(container.image.path.rsplit('/').next().unwrap_or(""))) {
+        return None;
     }
     let ports: Vec<u64> = container
         .body
@@ -454,6 +572,7 @@ pub fn identify(container: &crate::pod::Container<'_>) -> Option<(&'static Upstr
         .into_iter()
         .flatten()
         .filter_map(|p| p.get("containerPort")?.as_u64())
+        .filter(|p| !GENERIC_PORTS.iter().any(|g| u64::from(*g) == *p))
         .collect();
     for (key, _, known, _) in SIGNALS {
         if let Some(port) = known.iter().find(|k| ports.contains(&u64::from(**k))) {

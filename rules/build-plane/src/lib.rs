@@ -56,6 +56,14 @@ fn build_command(line: &str) -> Option<&'static str> {
 const HOST_PATHS: &[&str] =
     &["/var/run/docker.sock", "/run/docker.sock", "/var/lib/docker", "/var/lib/buildkit", "/run/buildkit"];
 
+/// Under those, the container log files every log collector reads: not the daemon.
+const LOG_PATHS: &[&str] = &["/var/lib/docker/containers"];
+
+/// Is `path` (or a folder above it) one of `paths`?
+fn under(path: &str, paths: &[&str]) -> bool {
+    paths.iter().any(|p| path == *p || path.starts_with(&format!("{p}/")))
+}
+
 /// Why a locally written workload is a build-plane remnant: the container,
 /// what it runs, and the offending field.
 struct Remnant<'a> {
@@ -185,7 +193,7 @@ impl Rule for HostSocket {
         let Some(pod) = object.pod_spec() else { return };
         let hit = pod.host_paths().into_iter().find(|(_, path)| {
             let path = path.trim_end_matches('/');
-            HOST_PATHS.iter().any(|p| path == *p || path.starts_with(&format!("{p}/")))
+            under(path, HOST_PATHS) && !under(path, LOG_PATHS)
         });
         if let Some((volume, path)) = hit {
             report
@@ -204,8 +212,9 @@ impl Rule for HostSocket {
 const SOCKET_DOCS: &str = "\
 ## What it detects
 A locally written workload with a `hostPath` volume on `/var/run/docker.sock`, `/run/docker.sock`,
-`/var/lib/docker`, `/var/lib/buildkit` or `/run/buildkit` (or below them). Upstream-rendered objects whose chart
-documents the mount (the Daytona runner DaemonSet) are not reported.
+`/var/lib/docker`, `/var/lib/buildkit` or `/run/buildkit` (or below them), except the container log files
+under `/var/lib/docker/containers` that log collectors read. Upstream-rendered objects whose chart documents
+the mount (the Daytona runner DaemonSet) are not reported.
 
 ## Why it matters
 The Docker socket is root on the node: any process that can reach it can start a privileged container with the
@@ -256,12 +265,11 @@ fn build_services(objects: &[&Object]) -> Vec<(usize, String)> {
             _ => None,
         };
         if let Some((w, _)) = selected {
-            out.push((i, format!("selects the build-plane workload {}", w.display())));
-            continue;
+            let port =
+                if service_ports(service).contains(&BUILDKIT_PORT) { " on port 1234 (buildkitd tcp)" } else { "" };
+            out.push((i, format!("selects the build-plane workload {}{port}", w.display())));
         }
-        if service_ports(service).contains(&BUILDKIT_PORT) {
-            out.push((i, format!("exposes port {BUILDKIT_PORT} (buildkitd tcp)")));
-        }
+        // Port 1234 alone is not evidence: many programs serve it.
     }
     out
 }
@@ -288,7 +296,7 @@ impl Rule for BuildService {
             component: "build-plane",
             category: Category::RetiredPlane,
             severity: Severity::Error,
-            summary: "Service of the retired build plane: port 1234 (buildkitd tcp) or selecting a BuildKit/DinD/compose workload",
+            summary: "Service of the retired build plane: selecting a BuildKit/DinD/compose workload",
             replace_with: REPLACE,
             sources: SOURCES,
             kinds: SERVICE_KINDS,
@@ -311,8 +319,8 @@ impl Rule for BuildService {
 
 const SERVICE_DOCS: &str = "\
 ## What it detects
-A locally written Service that selects a build-plane workload (see `build-plane-workload`) in its namespace, or
-that exposes port 1234 (`port` or `targetPort`), buildkitd's TCP listener in the moby/buildkit examples.
+A locally written Service that selects a build-plane workload (see `build-plane-workload`) in its namespace
+(buildkitd's examples expose TCP port 1234). Port 1234 alone is not evidence: many programs serve it.
 
 ## Why it matters
 buildkitd's TCP API has no authentication of its own: whoever reaches the Service can run builds with the
@@ -354,7 +362,7 @@ impl Rule for BuildRoute {
             component: "build-plane",
             category: Category::RetiredPlane,
             severity: Severity::Error,
-            summary: "Traefik IngressRouteTCP routing to the build plane (a buildkitd Service or port 1234): the build edge, unauthenticated without middleware",
+            summary: "Traefik IngressRouteTCP routing to a build-plane Service: the build edge, unauthenticated without middleware",
             replace_with: REPLACE,
             sources: &[
                 "https://github.com/moby/buildkit/tree/master/examples/kubernetes",
@@ -383,9 +391,7 @@ impl Rule for BuildRoute {
                     let name = s.get("name").and_then(Value::as_str)?;
                     let namespace =
                         s.get("namespace").and_then(Value::as_str).map(str::to_string).or(route.namespace.clone());
-                    let port = s.get("port").and_then(Value::as_i64);
-                    (services.contains(&(namespace, name.to_string())) || port == Some(BUILDKIT_PORT))
-                        .then(|| name.to_string())
+                    services.contains(&(namespace, name.to_string())).then(|| name.to_string())
                 });
             let Some(target) = target else { continue };
             let guarded =
@@ -405,7 +411,7 @@ impl Rule for BuildRoute {
 const ROUTE_DOCS: &str = "\
 ## What it detects
 A locally written Traefik `IngressRouteTCP` whose `spec.routes[].services[]` points at a build-plane Service
-(see `build-plane-service`) or at port 1234. The message says when no route carries a `MiddlewareTCP`
+(see `build-plane-service`); a port number alone is not evidence. The message says when no route carries a `MiddlewareTCP`
 (`ipAllowList`, ...): then anyone who reaches the entrypoint can drive the build daemon. An `IngressRouteTCP`
 without middleware in general is the traefik component's finding; this rule only reports routes to the build
 plane.
@@ -542,11 +548,34 @@ mod tests {
     #[test]
     fn a_guarded_route_is_still_a_remnant_but_unrelated_routes_are_not() {
         let yaml = r#"
+# Source: w/templates/buildkitd.yaml
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: buildkitd, namespace: b}
+spec:
+  template:
+    metadata: {labels: {app: buildkitd}}
+    spec:
+      containers: [{name: buildkitd, image: moby/buildkit:v0.20.0}]
+---
 # Source: w/templates/svc.yaml
 apiVersion: v1
 kind: Service
 metadata: {name: buildkitd, namespace: b}
 spec: {selector: {app: buildkitd}, ports: [{port: 1234}]}
+---
+# Source: w/templates/app.yaml
+apiVersion: v1
+kind: Service
+metadata: {name: app-on-1234, namespace: b}
+spec: {selector: {app: myapp}, ports: [{port: 1234}]}
+---
+# Source: w/templates/route.yaml
+apiVersion: traefik.io/v1alpha1
+kind: IngressRouteTCP
+metadata: {name: app, namespace: b}
+spec:
+  routes: [{match: "HostSNI(`*`)", services: [{name: app-on-1234, port: 1234}]}]
 ---
 # Source: w/templates/route.yaml
 apiVersion: traefik.io/v1alpha1
@@ -567,8 +596,10 @@ spec:
             keys(&findings),
             vec![
                 ("build-plane-service", "Service", "buildkitd"),
-                ("build-plane-tcp-route", "IngressRouteTCP", "build")
-            ]
+                ("build-plane-tcp-route", "IngressRouteTCP", "build"),
+                ("build-plane-workload", "Deployment", "buildkitd"),
+            ],
+            "port 1234 alone (app-on-1234 and the route to it) is not the build plane"
         );
         assert!(!findings[1].message.contains("no middleware"), "{}", findings[1].message);
     }

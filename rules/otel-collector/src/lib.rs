@@ -15,8 +15,9 @@ const SOURCES: &[&str] = &[
     "https://opentelemetry.io/docs/platforms/kubernetes/helm/collector/",
 ];
 
+/// A collector image: upstream's, or a repackaged one (`acme/opentelemetry-collector`).
 fn is_collector(image: &Image) -> bool {
-    catalog::upstream("otel-collector").runs(image)
+    catalog::identify_image(image).is_some_and(|(u, _)| u.key == "otel-collector")
 }
 
 /// Locally written workloads running a collector image.
