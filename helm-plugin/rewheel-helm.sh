@@ -82,7 +82,14 @@ if [ "$status" != 0 ]; then
     exit "$status"
 fi
 
-eval "set -- $audit_args"
+# A chart folder among the helm arguments is the chart sources: who wrote each
+# chart, and the template to edit.
+sources=
+for arg; do
+    if [ -f "$arg/Chart.yaml" ]; then sources="$sources --charts $(quote "$arg")"; fi
+done
+
+eval "set -- $sources $audit_args"
 status=0
 "$rewheel" audit - "$@" <"$rendered" || status=$?
 exit "$status"

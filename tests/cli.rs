@@ -90,7 +90,10 @@ fn json_report_follows_the_contract() {
             "file": "examples/fractalops/before/platform-novu.yaml",
             "line": 48,
             "document": 3,
-            "template": "platform-novu/templates/mongodb.yaml"
+            "template": "platform-novu/templates/mongodb.yaml",
+            "origin": "wrapper",
+            "evidence": "chart platform-novu 0.3.0 is not one upstream publishes: a wrapper",
+            "source": null
         })
     );
     let rbac = report["findings"].as_array().unwrap().iter().find(|f| f["resource"]["kind"] == "ClusterRole").unwrap();

@@ -516,6 +516,8 @@ fn action_renders_charts_with_helm_and_audits_them() {
     assert!(stdout.contains("01-charts_platform.yaml,line=3,title=rewheel grafana-workload::"), "{stdout}");
     assert!(stdout.contains("02-charts_tools.yaml,line=29,title=rewheel build-plane-workload::"), "{stdout}");
     assert!(run.summary.contains("4 findings"), "{}", run.summary);
+    // The chart folders are passed as the chart sources.
+    assert!(text(&audit.stderr).contains("--charts charts/platform --charts charts/tools"), "{}", describe(audit));
     assert!(run.uploads[0].2);
     assert_eq!(run.step("rewheel verdict").unwrap().status.code(), Some(1));
     // The rendered output was a temporary directory, removed afterwards.
@@ -842,6 +844,8 @@ fn helm_plugin_audits_the_rendered_chart() {
     assert_eq!(grafana["location"]["file"], "-");
     assert_eq!(grafana["location"]["template"], "mychart/templates/grafana.yaml");
     assert_eq!(grafana["location"]["line"], 3);
+    // The chart folder went along as the chart sources: the finding names the template to edit.
+    assert_eq!(grafana["location"]["source"]["file"], "chart/templates/grafana.yaml");
 }
 
 #[test]

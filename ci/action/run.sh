@@ -73,6 +73,7 @@ fi
 
 # --- render the charts --------------------------------------------------------
 audit_paths=()
+chart_sources=()
 rendered=
 trap 'if [ -n "$rendered" ]; then rm -rf "$rendered"; fi' EXIT
 
@@ -101,6 +102,10 @@ if [ -n "${charts//[[:space:]]/}" ]; then
         [ "$status" = 0 ] || die "helm template $chart failed (exit $status)"
     done
     audit_paths+=("$rendered")
+    # The chart folders are the sources: who wrote each chart, and the template to edit.
+    for chart in $charts; do
+        if [ -f "$chart/Chart.yaml" ]; then chart_sources+=(--charts "$chart"); fi
+    done
 elif [ -z "${paths//[[:space:]]/}" ]; then
     paths=.
 fi
@@ -108,7 +113,7 @@ for p in $paths; do audit_paths+=("$p"); done
 
 # --- audit ----------------------------------------------------------------------
 case $sarif in */*) mkdir -p "${sarif%/*}" ;; esac
-cmd=(rewheel audit "${audit_paths[@]}" --fail-on "$fail_on" --format github --format "sarif=$sarif")
+cmd=(rewheel audit "${audit_paths[@]}" ${chart_sources[@]+"${chart_sources[@]}"} --fail-on "$fail_on" --format github --format "sarif=$sarif")
 summary=
 if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
     summary=$(mktemp "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/rewheel-summary.XXXXXX")

@@ -20,7 +20,7 @@ use crate::config::{self, LimitPolicy, LoadedConfig, Selection};
 use crate::input;
 use crate::provenance;
 use crate::report::{
-    ErrorEntry, ErrorKind, FindingEntry, Location, Report, ResourceRef, Severity, SkippedEntry, Summary, WarningEntry,
+    ErrorEntry, ErrorKind, FindingEntry, Report, ResourceRef, Severity, SkippedEntry, Summary, WarningEntry,
     WarningKind,
 };
 use crate::rulepack::RuleSource;
@@ -45,6 +45,9 @@ pub struct AuditOptions {
     pub policy: Policy,
     /// Show progress on stderr (the CLI asks only when stderr is a terminal).
     pub progress: bool,
+    /// Chart source folders given with `--charts` (rewheel.toml's
+    /// `[provenance] charts` come with the configuration).
+    pub charts: Vec<String>,
 }
 
 /// What configuration changes about a run: which rules run, the severity of
@@ -285,7 +288,8 @@ pub fn run(options: AuditOptions) -> Report {
         inputs.errors.iter().map(|e| ErrorEntry::input(&e.file, e.line, e.message.clone())).collect();
     errors.extend(options.rule_errors.iter().cloned());
     let bar = progress_bar(options.progress, inputs.sources.len() as u64);
-    let declared = options.policy.config.declared();
+    let (declared, source_errors) = provenance::declared(&options.policy.config, &options.charts);
+    errors.extend(source_errors);
 
     let set_up = options.policy.selection().map_err(|e| ErrorEntry {
         kind: ErrorKind::Config,
@@ -470,6 +474,7 @@ pub fn run(options: AuditOptions) -> Report {
     });
     let superseded = (before - raw.len()) as u32;
 
+    let mut source_lines = provenance::SourceLines::default();
     let findings: Vec<(usize, FindingEntry)> = raw
         .into_iter()
         .map(|(r, f)| {
@@ -490,12 +495,7 @@ pub fn run(options: AuditOptions) -> Report {
                     namespace: o.namespace.clone(),
                     name: o.name.clone(),
                 },
-                location: Location {
-                    file: o.provenance.file.clone(),
-                    line: o.provenance.line,
-                    document: o.provenance.document,
-                    template: o.provenance.template.clone(),
-                },
+                location: provenance::location(&o.provenance, &o.kind, &mut source_lines),
             };
             (r, entry)
         })

@@ -233,6 +233,7 @@ pub fn run(component: &RuleSource, cases_dir: &Path, cache: Cache) -> Result<Vec
             cache: cache.clone(),
             policy: Policy { config: Arc::new(loaded), ..Policy::default() },
             progress: false,
+            charts: Vec::new(),
         });
         result.errors.extend(report.errors.iter().map(crate::text::error_line));
         result.findings = report.findings.len();

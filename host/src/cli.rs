@@ -43,6 +43,21 @@ enum Command {
     /// Inspect the configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Show the chart graph inferred from rendered manifests: each chart, upstream or the
+    /// team's own, and the evidence (correct it with [provenance] in rewheel.toml or --charts).
+    Charts {
+        /// Manifest files or directories (recursive, *.yaml and *.yml); - reads stdin.
+        #[arg(value_name = "PATH", required = true)]
+        paths: Vec<String>,
+        /// Chart sources (a folder holding Chart.yaml files). Repeatable.
+        #[arg(long, value_name = "DIR")]
+        charts: Vec<String>,
+        /// Configuration file [default: rewheel.toml in the working directory or its nearest parent].
+        #[arg(long, value_name = "FILE")]
+        config: Option<std::path::PathBuf>,
+        #[arg(long, value_enum, default_value_t = InspectFormat::Text)]
+        format: InspectFormat,
+    },
     /// Scaffold a rule crate: Cargo.toml on rules-sdk, a working rule, a native test, cases/.
     New {
         /// Crate name, kebab-case, e.g. team-redpanda-rules.
@@ -107,6 +122,9 @@ enum ConfigCommand {
         /// As --no-inline-ignores would set it.
         #[arg(long)]
         no_inline_ignores: bool,
+        /// As --charts would add them.
+        #[arg(long, value_name = "DIR")]
+        charts: Vec<String>,
     },
 }
 
@@ -177,6 +195,10 @@ struct RunArgs {
     /// Rule components run in parallel (default: available cores).
     #[arg(long, short = 'j')]
     jobs: Option<usize>,
+    /// Chart sources (a folder holding Chart.yaml files, e.g. charts/): who wrote each
+    /// chart from its dependencies, and findings that name the template to edit. Repeatable.
+    #[arg(long, value_name = "DIR")]
+    charts: Vec<String>,
 }
 
 /// Which rules run, replacing `select`/`ignore` in rewheel.toml.
@@ -365,11 +387,12 @@ pub fn main() -> ExitCode {
     };
     match cli.command {
         Command::Audit(args) => audit_command(args),
+        Command::Charts { paths, charts, config, format } => charts_command(&paths, &charts, config, format),
         Command::Rules(RulesCommand::List { rules, format }) => rules_list(rules, format),
         Command::Rules(RulesCommand::Explain { id, rules }) => rules_explain(&id, rules),
         Command::Baseline(BaselineCommand::Create { run, output }) => baseline_create(run, output),
-        Command::Config(ConfigCommand::Show { rules, selection, limits, no_inline_ignores }) => {
-            config_show(&rules, &selection, &limits, no_inline_ignores)
+        Command::Config(ConfigCommand::Show { rules, selection, limits, no_inline_ignores, charts }) => {
+            config_show(&rules, &selection, &limits, no_inline_ignores, charts)
         }
         Command::Rules(RulesCommand::Inspect { wasm, format }) => rules_inspect(&wasm, format),
         Command::Rules(RulesCommand::Lock { rules }) => rules_lock(rules),
@@ -469,7 +492,28 @@ fn audit_options(
             suppressions,
         },
         progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        charts: run.charts,
     })
+}
+
+/// `rewheel charts`: exits 0, or 2 when an input or chart source could not be read.
+fn charts_command(
+    paths: &[String],
+    charts: &[String],
+    config: Option<std::path::PathBuf>,
+    format: InspectFormat,
+) -> ExitCode {
+    let args = RuleArgs { config, rules: Vec::new(), no_builtin_rules: true, locked: false, no_cache: true };
+    let config = match args.load_config() {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let report = crate::charts::inspect(paths, &config, charts, default_jobs());
+    match format {
+        InspectFormat::Text => print!("{}", crate::charts::to_text(&report)),
+        InspectFormat::Json => println!("{}", serde_json::to_string_pretty(&report).expect("the report serialises")),
+    }
+    ExitCode::from(if report.errors.is_empty() { EXIT_CLEAN } else { EXIT_ERROR })
 }
 
 fn default_jobs() -> usize {
@@ -934,7 +978,13 @@ fn test_rule(
     ExitCode::from(if crate::casetest::all_passed(&results) { EXIT_CLEAN } else { EXIT_FINDINGS })
 }
 
-fn config_show(rules: &RuleArgs, selection: &SelectionArgs, limits: &LimitArgs, no_inline_ignores: bool) -> ExitCode {
+fn config_show(
+    rules: &RuleArgs,
+    selection: &SelectionArgs,
+    limits: &LimitArgs,
+    no_inline_ignores: bool,
+    charts: Vec<String>,
+) -> ExitCode {
     let config = match rules.load_config() {
         Ok(c) => c,
         Err(code) => return code,
@@ -946,6 +996,7 @@ fn config_show(rules: &RuleArgs, selection: &SelectionArgs, limits: &LimitArgs, 
         ignore: selection.ignore.clone(),
         limits: limits.values(),
         no_inline_ignores,
+        charts,
     };
     print!("{}", crate::config_show::show(&config, &flags));
     ExitCode::from(EXIT_CLEAN)

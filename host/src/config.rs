@@ -78,6 +78,10 @@ pub struct ProvenanceConfig {
     /// Chart-name globs whose templates are the team's own.
     #[serde(default)]
     pub local: Vec<String>,
+    /// Folders of chart sources (holding `Chart.yaml` files), relative to
+    /// this file; `--charts` adds more.
+    #[serde(default)]
+    pub charts: Vec<String>,
 }
 
 /// `[rules]`: sources, selection and options.
@@ -294,6 +298,7 @@ impl LoadedConfig {
             upstream: p.upstream.clone(),
             local: p.local.clone(),
             from: self.file_name(),
+            sources: Vec::new(),
         }
     }
 

@@ -16,6 +16,8 @@ pub struct Flags {
     pub ignore: Option<Vec<String>>,
     pub limits: LimitValues,
     pub no_inline_ignores: bool,
+    /// `--charts` folders.
+    pub charts: Vec<String>,
 }
 
 const WIDTH: usize = 44;
@@ -211,5 +213,12 @@ pub fn show(config: &LoadedConfig, flags: &Flags) -> String {
         let from = from.unwrap_or_else(|| "default: none, the evidence decides (docs/ACCURACY.md)".into());
         line(&mut out, key, strings(globs), &from);
     }
+    let mut charts: Vec<String> = c.provenance.charts.iter().map(|p| config.resolve(p)).collect();
+    let mut from = config.origin(&["provenance", "charts"]).unwrap_or_else(|| "default: none".into());
+    if !flags.charts.is_empty() {
+        charts.extend(flags.charts.iter().cloned());
+        from = if c.provenance.charts.is_empty() { "--charts".into() } else { format!("{from}, then --charts") };
+    }
+    line(&mut out, "charts", strings(&charts), &from);
     out
 }

@@ -14,6 +14,7 @@ pub mod audit;
 pub mod baseline;
 pub mod cache;
 pub mod casetest;
+pub mod charts;
 pub mod cli;
 pub mod config;
 pub mod config_show;

@@ -76,6 +76,21 @@ pub struct Location {
     pub line: u32,
     pub document: u32,
     pub template: Option<String>,
+    /// Who wrote the object, as the host decided (`wrapper`, `hand-written`, ...).
+    pub origin: String,
+    /// Why, in one sentence naming the evidence.
+    pub evidence: String,
+    /// The chart template file a developer edits, when the chart sources
+    /// (`--charts`) hold it.
+    pub source: Option<SourceLocation>,
+}
+
+/// A file of the chart sources and the line to look at.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SourceLocation {
+    pub file: String,
+    /// The line declaring the object's `kind:` in the template, else 1.
+    pub line: u32,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -285,7 +300,15 @@ impl FindingEntry {
                 namespace: Some("novu".into()),
                 name: name.into(),
             },
-            location: Location { file: "./r/novu.yaml".into(), line: 1, document: 0, template: None },
+            location: Location {
+                file: "./r/novu.yaml".into(),
+                line: 1,
+                document: 0,
+                template: None,
+                origin: "hand-written".into(),
+                evidence: "no # Source: comment and no Helm chart label: plain YAML".into(),
+                source: None,
+            },
         }
     }
 }

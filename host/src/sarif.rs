@@ -93,15 +93,25 @@ pub fn to_sarif(report: &Report) -> String {
             Some(ns) => format!("{}/{}/{}/{}", r.api_version, r.kind, ns, r.name),
             None => format!("{}/{}/{}", r.api_version, r.kind, r.name),
         };
+        let rendered = json!({
+            "artifactLocation": artifact(&f.location.file),
+            "region": {"startLine": f.location.line},
+        });
+        // With chart sources, the alert lands on the template a developer edits
+        // (the pull request's own file); the rendered place goes along.
+        let (physical, related) = match &f.location.source {
+            Some(source) => (
+                json!({"artifactLocation": artifact(&source.file), "region": {"startLine": source.line}}),
+                Some(json!([{"id": 0, "physicalLocation": rendered, "message": {"text": "rendered here"}}])),
+            ),
+            None => (rendered, None),
+        };
         let mut result = json!({
             "ruleId": f.rule,
             "level": level(f.severity),
             "message": {"text": format!("{} [{identity}] Use instead: {}", f.message, f.replace_with)},
             "locations": [{
-                "physicalLocation": {
-                    "artifactLocation": artifact(&f.location.file),
-                    "region": {"startLine": f.location.line},
-                },
+                "physicalLocation": physical,
                 "logicalLocations": [{"fullyQualifiedName": identity, "name": r.name, "kind": "resource"}],
             }],
             "partialFingerprints": {
@@ -109,8 +119,18 @@ pub fn to_sarif(report: &Report) -> String {
                 // (the occurrence number is added below).
                 "rewheel/v1": format!("{}|{}|{}", f.rule, identity, f.location.template.as_deref().unwrap_or("")),
             },
-            "properties": {"component": f.component, "category": f.category, "template": f.location.template, "path": f.path},
+            "properties": {
+                "component": f.component,
+                "category": f.category,
+                "template": f.location.template,
+                "path": f.path,
+                "origin": f.location.origin,
+                "evidence": f.location.evidence,
+            },
         });
+        if let Some(related) = related {
+            result["relatedLocations"] = related;
+        }
         if let Some(i) = index(&f.rule) {
             result["ruleIndex"] = json!(i);
         }

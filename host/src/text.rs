@@ -67,6 +67,9 @@ pub fn to_text(report: &Report, colour: bool) -> String {
                 if let Some(t) = &f.location.template {
                     let _ = writeln!(out, "        {} {t}", paint.dim("template:"));
                 }
+                if let Some(source) = &f.location.source {
+                    let _ = writeln!(out, "        {} {}:{}", paint.dim("edit:"), source.file, source.line);
+                }
                 if let Some(p) = &f.path {
                     let _ = writeln!(out, "        {} {p}", paint.dim("field:"));
                 }

@@ -25,6 +25,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::image::Image;
 use crate::origin::{self, Origin};
 use crate::products::{self, Product};
+use crate::sources::{ChartSource, From};
 use crate::upstream;
 use crate::{chart_name_from_label, helm_chart_label};
 
@@ -38,6 +39,9 @@ pub struct Declared {
     pub local: Vec<String>,
     /// Where these lists come from, for evidence (`rewheel.toml`).
     pub from: String,
+    /// The team's chart sources (`--charts`, `[provenance] charts`): ground
+    /// truth for the charts they hold and the dependencies they declare.
+    pub sources: Vec<ChartSource>,
 }
 
 impl Declared {
@@ -164,7 +168,10 @@ impl ChartFacts {
             .collect();
         let parent = path.rsplit_once("/charts/").map(|(p, _)| p.to_string());
         let label = display(&name, version.as_deref());
+        let sourced = from_sources(&folder, parent.as_ref().map(|p| &decided[p]), declared);
         let (upstream, evidence) = if let Some(verdict) = declared.verdict(&[name.as_str(), folder.as_str()]) {
+            verdict
+        } else if let Some(verdict) = sourced.verdict.clone() {
             verdict
         } else if let Some((child, v)) = children.iter().find(|(c, _)| *c == name || *c == folder) {
             (
@@ -179,7 +186,61 @@ impl ChartFacts {
         } else {
             top_level_verdict(&label, &name, &children)
         };
-        Chart { path: path.to_string(), name, version, parent, upstream, evidence }
+        // A local chart's folder, or a copy of a published one: both are files of the team's repository.
+        let source = if upstream && sourced.copies.is_none() { None } else { sourced.dir };
+        Chart { path: path.to_string(), name, version, parent, upstream, evidence, source, copies: sourced.copies }
+    }
+}
+
+/// The published chart a source folder copies: it bears a published chart's
+/// name and does not depend on it (a wrapper of that name would).
+pub fn copies(source: &ChartSource) -> Option<String> {
+    let depends_on_namesake = source.dependencies.iter().any(|d| d.folder == source.name);
+    (upstream::is_upstream_chart(&source.name) && !depends_on_namesake).then(|| source.name.clone())
+}
+
+/// What the chart sources say about one chart.
+#[derive(Default)]
+struct Sourced {
+    verdict: Option<(bool, String)>,
+    /// Its folder in the sources.
+    dir: Option<String>,
+    /// The published chart a top-level source folder copies.
+    copies: Option<String>,
+}
+
+/// A top-level chart found in the sources is the team's (unless it is a copy
+/// of a published chart: same name, no dependency on it); a subchart takes
+/// what its parent's `Chart.yaml` says of the dependency.
+fn from_sources(folder: &str, parent: Option<&Chart>, declared: &Declared) -> Sourced {
+    let Some(parent) = parent else {
+        let Some(source) = declared.sources.iter().find(|s| s.name == folder) else { return Sourced::default() };
+        if let Some(copied) = copies(source) {
+            return Sourced { dir: Some(source.dir.clone()), copies: Some(copied), ..Sourced::default() };
+        }
+        let why = format!("{}/Chart.yaml is in the chart sources: the team's own chart", source.dir);
+        return Sourced { verdict: Some((false, why)), dir: Some(source.dir.clone()), copies: None };
+    };
+    let Some(source) = parent.source.as_ref().and_then(|dir| declared.sources.iter().find(|s| &s.dir == dir)) else {
+        return Sourced::default();
+    };
+    let Some(dependency) = source.dependencies.iter().find(|d| d.folder == folder) else { return Sourced::default() };
+    match &dependency.from {
+        From::Repository(repo) => Sourced {
+            verdict: Some((
+                true,
+                format!("{}/Chart.yaml: dependency {folder} comes from {repo}: upstream", source.dir),
+            )),
+            ..Sourced::default()
+        },
+        From::Local { how, dir } => Sourced {
+            verdict: Some((
+                false,
+                format!("{}/Chart.yaml: dependency {folder} comes from {how}: the team's own chart", source.dir),
+            )),
+            dir: dir.clone(),
+            copies: None,
+        },
     }
 }
 
@@ -289,6 +350,10 @@ pub struct Chart {
     pub upstream: bool,
     /// Why, in a sentence naming the evidence.
     pub evidence: String,
+    /// Its folder in the chart sources, when they hold it and it is local.
+    pub source: Option<String>,
+    /// The published chart its source folder copies, when the sources show it.
+    pub copies: Option<String>,
 }
 
 /// Who wrote an object, and why.
@@ -302,6 +367,8 @@ pub struct Decision {
     pub chart_version: Option<String>,
     /// Why.
     pub evidence: String,
+    /// The template file to edit, when the chart sources hold its chart.
+    pub source: Option<String>,
 }
 
 /// Every chart of the input, decided; answers for each object.
@@ -329,6 +396,36 @@ impl ChartGraph {
         self.charts.values()
     }
 
+    /// The chart sources no rendered chart came from (an Argo CD Application
+    /// may deploy them from git), as charts with an empty path.
+    pub fn unrendered_sources(&self) -> Vec<Chart> {
+        let rendered: BTreeSet<&str> = self.charts.values().filter_map(|c| c.source.as_deref()).collect();
+        self.declared
+            .sources
+            .iter()
+            .filter(|s| !rendered.contains(s.dir.as_str()))
+            .map(|s| {
+                let copies = copies(s);
+                let evidence = match &copies {
+                    Some(c) => {
+                        format!("{}/Chart.yaml copies the published chart {c} (not rendered in the input)", s.dir)
+                    }
+                    None => format!("{}/Chart.yaml is in the chart sources (not rendered in the input)", s.dir),
+                };
+                Chart {
+                    path: String::new(),
+                    name: s.name.clone(),
+                    version: s.version.clone(),
+                    parent: None,
+                    upstream: copies.is_some(),
+                    evidence,
+                    source: Some(s.dir.clone()),
+                    copies,
+                }
+            })
+            .collect()
+    }
+
     /// Who wrote the object with this template, labels and body.
     pub fn decide(
         &self,
@@ -337,7 +434,13 @@ impl ChartGraph {
         body: &serde_json::Value,
     ) -> Decision {
         if let Some((by, evidence)) = origin::controller(labels, body) {
-            return Decision { origin: Origin::Controller, chart: Some(by), chart_version: None, evidence };
+            return Decision {
+                origin: Origin::Controller,
+                chart: Some(by),
+                chart_version: None,
+                evidence,
+                source: None,
+            };
         }
         if let Some(template) = template {
             let chain = chart_chain(template);
@@ -352,6 +455,7 @@ impl ChartGraph {
                 chart: None,
                 chart_version: None,
                 evidence: "no # Source: comment and no Helm chart label: plain YAML".into(),
+                source: None,
             },
         }
     }
@@ -366,7 +470,12 @@ impl ChartGraph {
         } else {
             (Origin::Wrapper, chart.evidence.clone())
         };
-        Decision { origin, chart: Some(chart.name.clone()), chart_version: chart.version.clone(), evidence }
+        // `platform/charts/agent/templates/x.yaml` → `<agent's folder>/templates/x.yaml`.
+        let source = chart.source.as_ref().and_then(|dir| {
+            let rest = template.strip_prefix(chart.path.as_str())?.strip_prefix('/')?;
+            Some(format!("{dir}/{rest}"))
+        });
+        Decision { origin, chart: Some(chart.name.clone()), chart_version: chart.version.clone(), evidence, source }
     }
 
     /// No `# Source:`, but a chart label (YAML captured from a cluster).
@@ -380,7 +489,7 @@ impl ChartGraph {
             None => (false, format!("labelled helm.sh/chart: {label}, not a chart upstream publishes")),
         };
         let origin = if upstream { Origin::Upstream } else { Origin::Wrapper };
-        Decision { origin, chart: Some(name), chart_version: version, evidence }
+        Decision { origin, chart: Some(name), chart_version: version, evidence, source: None }
     }
 }
 
@@ -467,12 +576,12 @@ mod tests {
     #[test]
     fn declarations_come_first() {
         let objects = [("acme-db/templates/sts.yaml", labels("acme-db-2.0.0"), deployment("postgres:16"))];
-        let declared = Declared { upstream: vec!["acme-*".into()], local: vec![], from: "rewheel.toml".into() };
+        let declared = Declared { upstream: vec!["acme-*".into()], from: "rewheel.toml".into(), ..Default::default() };
         let g = ChartGraph::of(objects.iter().map(|(t, l, b)| (Some(*t), l, b)), &declared);
         let d = g.decide(Some("acme-db/templates/sts.yaml"), &labels("acme-db-2.0.0"), &json!({}));
         assert_eq!(d.origin, Origin::Upstream);
         assert_eq!(d.evidence, "rewheel.toml declares acme-db upstream ([provenance] upstream = \"acme-*\")");
-        let declared = Declared { upstream: vec![], local: vec!["grafana".into()], from: String::new() };
+        let declared = Declared { local: vec!["grafana".into()], ..Default::default() };
         let objects = [("grafana/templates/deploy.yaml", labels("grafana-12.0.0"), deployment("grafana/grafana:12"))];
         let g = ChartGraph::of(objects.iter().map(|(t, l, b)| (Some(*t), l, b)), &declared);
         assert_eq!(local_charts(&g), ["grafana"].into());
@@ -495,6 +604,53 @@ mod tests {
         );
         let d = g.decide(None, &labels("acme-platform-1.0.0"), &json!({}));
         assert_eq!(d.origin, Origin::Wrapper);
+    }
+
+    #[test]
+    fn chart_sources_are_ground_truth() {
+        use crate::sources::{ChartSource, Dependency, From};
+        let dep = |folder: &str, from: From| Dependency { folder: folder.into(), from };
+        let sources = vec![
+            ChartSource {
+                dir: "charts/obs".into(),
+                name: "obs".into(),
+                version: Some("1.0.0".into()),
+                dependencies: vec![
+                    dep("outline", From::Repository("https://charts.example.org".into())),
+                    dep("jobs", From::Local { how: "file://../jobs".into(), dir: Some("charts/jobs".into()) }),
+                ],
+            },
+            ChartSource { dir: "charts/jobs".into(), name: "jobs".into(), version: None, dependencies: vec![] },
+            ChartSource { dir: "vendor/redpanda".into(), name: "redpanda".into(), version: None, dependencies: vec![] },
+        ];
+        let declared = Declared { sources, ..Default::default() };
+        let objects = [
+            ("obs/templates/cm.yaml", labels("obs-1.0.0"), json!({"kind": "ConfigMap"})),
+            ("obs/charts/jobs/templates/job.yaml", labels("jobs-0.1.0"), json!({"kind": "Job"})),
+            (
+                "obs/charts/outline/templates/deploy.yaml",
+                labels("outline-0.9.0"),
+                deployment("outlinewiki/outline:0.84"),
+            ),
+            ("redpanda/templates/entry-point.yaml", labels("redpanda-26.2.1"), json!({"kind": "ConfigMap"})),
+        ];
+        let g = ChartGraph::of(objects.iter().map(|(t, l, b)| (Some(*t), l, b)), &declared);
+        // A subchart with no product is still local when the sources say so.
+        let job = g.decide(Some("obs/charts/jobs/templates/job.yaml"), &labels("jobs-0.1.0"), &json!({}));
+        assert_eq!(job.origin, Origin::Wrapper);
+        assert_eq!(
+            job.evidence,
+            "charts/obs/Chart.yaml: dependency jobs comes from file://../jobs: the team's own chart"
+        );
+        assert_eq!(job.source.as_deref(), Some("charts/jobs/templates/job.yaml"));
+        let cm = g.decide(Some("obs/templates/cm.yaml"), &labels("obs-1.0.0"), &json!({}));
+        assert_eq!((cm.origin, cm.source.as_deref()), (Origin::Wrapper, Some("charts/obs/templates/cm.yaml")));
+        let outline = g.decide(Some("obs/charts/outline/templates/deploy.yaml"), &labels("outline-0.9.0"), &json!({}));
+        assert_eq!((outline.origin, outline.source), (Origin::Upstream, None));
+        // A copy of a published chart: its objects are upstream's, and the copy is known.
+        let redpanda = g.charts().find(|c| c.path == "redpanda").unwrap();
+        assert!(redpanda.upstream);
+        assert_eq!(redpanda.copies.as_deref(), Some("redpanda"));
     }
 
     #[test]

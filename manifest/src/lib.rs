@@ -17,6 +17,7 @@ mod load;
 pub mod origin;
 pub mod products;
 pub mod provenance;
+pub mod sources;
 #[cfg(feature = "load")]
 pub mod split;
 pub mod upstream;

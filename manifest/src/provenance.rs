@@ -41,6 +41,7 @@ impl Provenance {
         self.chart = decision.chart;
         self.chart_version = decision.chart_version;
         self.evidence = decision.evidence;
+        self.source = decision.source;
     }
 }
 

@@ -304,8 +304,8 @@ pub fn groups_running(objects: &[&Object], images: &[&str], charts: &[&str]) -> 
 pub mod prelude {
     pub use crate::smell::{Cmd, report_script, report_workload};
     pub use crate::{
-        Category, Container, ContainerRole, Image, Meta, Object, OptionKind, Origin, PodSpec, Report, Rule, RuleOption,
-        Scope, Severity, WORKLOAD_KINDS,
+        Category, Chart, Container, ContainerRole, Image, Meta, Object, OptionKind, Origin, PodSpec, Report, Rule,
+        RuleOption, Scope, Severity, WORKLOAD_KINDS,
     };
 }
 

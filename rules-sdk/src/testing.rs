@@ -207,6 +207,45 @@ pub fn check_yaml_with_options(
     yaml: &str,
     options: &[(&str, &str)],
 ) -> Result<Vec<TestFinding>, String> {
+    check(rules, yaml, options, &[])
+}
+
+/// [`check_yaml`] with more charts in the run, as chart sources (`--charts`)
+/// would add them: a rule reading [`Report::charts`](crate::Report::charts)
+/// sees them after the charts rendered in `yaml`.
+///
+/// # Examples
+///
+/// ```
+/// # #[cfg(feature = "testing")] {
+/// use rules_sdk::prelude::*;
+/// struct CopiedCharts;
+/// impl Rule for CopiedCharts {
+///     fn meta(&self) -> Meta {
+///         Meta { id: "demo-copies", kinds: &["ConfigMap"], ..Meta::DEFAULT }
+///     }
+///     fn check(&self, object: &Object, report: &mut Report) {
+///         if report.charts().iter().any(|c| c.copies.is_some()) {
+///             report.flag(object, "the sources hold a copy of a published chart");
+///         }
+///     }
+/// }
+/// let yaml = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n";
+/// assert!(rules_sdk::testing::check_yaml(&[&CopiedCharts], yaml).is_empty());
+/// let copy = Chart { name: "redpanda".into(), copies: Some("redpanda".into()), ..Default::default() };
+/// assert_eq!(rules_sdk::testing::check_yaml_with_charts(&[&CopiedCharts], yaml, &[copy]).len(), 1);
+/// # }
+/// ```
+pub fn check_yaml_with_charts(rules: &[&dyn Rule], yaml: &str, charts: &[crate::Chart]) -> Vec<TestFinding> {
+    check(rules, yaml, &[], charts).unwrap_or_else(|e| panic!("check failed: {e}"))
+}
+
+fn check(
+    rules: &[&dyn Rule],
+    yaml: &str,
+    options: &[(&str, &str)],
+    extra: &[crate::Chart],
+) -> Result<Vec<TestFinding>, String> {
     let mut loaded = rewheel_manifest::load_str("test.yaml", yaml);
     assert!(loaded.errors.is_empty(), "fixture YAML does not parse: {:?}", loaded.errors);
     // Provenance is decided over the whole fixture, as the host does over a run.
@@ -219,9 +258,18 @@ pub fn check_yaml_with_options(
             path: c.path.clone(),
             upstream: c.upstream,
             evidence: c.evidence.clone(),
-            source: None,
-            copies: None,
+            source: c.source.clone(),
+            copies: c.copies.clone(),
         })
+        .chain(extra.iter().map(|c| wit::Chart {
+            name: c.name.clone(),
+            version: c.version.clone(),
+            path: c.path.clone(),
+            upstream: c.upstream,
+            evidence: c.evidence.clone(),
+            source: c.source.clone(),
+            copies: c.copies.clone(),
+        }))
         .collect();
     let resources: Vec<Resource> = loaded.objects.iter().map(to_resource).collect();
     let options: Vec<RuleOptions> =

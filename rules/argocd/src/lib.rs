@@ -6,7 +6,6 @@
 //! resources like any other: one that deploys a third-party component from a
 //! chart copied into git, instead of the upstream chart repository, is flagged.
 
-use rules_sdk::origin::UPSTREAM_CHARTS;
 use rules_sdk::prelude::*;
 use rules_sdk::secret;
 use rules_sdk::smell::LONG_RUNNING_KINDS;
@@ -383,13 +382,6 @@ spec:
 ```
 ";
 
-/// Chart names too generic to identify a third-party chart from a directory
-/// name, or with no published chart repository to point at.
-const AMBIGUOUS_CHARTS: &[&str] = &["console", "operator", "tenant", "novu"];
-
-/// Directory names that say "the chart is here" rather than naming it.
-const CHART_DIRS: &[&str] = &["chart", "charts", "helm", "deploy"];
-
 /// Published Helm repositories of the catalog's charts.
 const CHART_REPOS: &[(&str, &str)] = &[
     ("redpanda", "https://charts.redpanda.com"),
@@ -434,19 +426,6 @@ const CHART_REPOS: &[(&str, &str)] = &[
     ("valkey", "https://valkey.io/valkey-helm/"),
     ("mongodb-kubernetes", "https://mongodb.github.io/helm-charts"),
 ];
-
-/// The upstream chart a git `path` holds a copy of, if its directory names one.
-fn vendored_chart(path: &str) -> Option<&'static str> {
-    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty() && *s != ".").collect();
-    if segments.iter().any(|s| s.contains("{{")) {
-        return None;
-    }
-    let mut name = *segments.last()?;
-    if CHART_DIRS.contains(&name) && segments.len() > 1 {
-        name = segments[segments.len() - 2];
-    }
-    UPSTREAM_CHARTS.iter().copied().find(|c| *c == name && !AMBIGUOUS_CHARTS.contains(c))
-}
 
 /// `(pointer prefix, dotted prefix)` of the Application spec of an Application or ApplicationSet.
 fn app_spec(object: &Object) -> Option<(&'static str, &'static str)> {
@@ -504,7 +483,10 @@ impl Rule for LocalChartSource {
                 continue;
             }
             let Some(path) = source.get("path").and_then(Value::as_str) else { continue };
-            let Some(chart) = vendored_chart(path) else { continue };
+            // A git path is a smell only when the chart there copies a published
+            // chart, which only the chart sources (--charts) can show: a path to
+            // the team's own wrapper chart is the thin-wrapper layout.
+            let Some((chart, folder)) = copied_chart(report.charts(), path) else { continue };
             let repo = source.get("repoURL").and_then(Value::as_str).unwrap_or("?");
             let upstream = CHART_REPOS.iter().find(|(c, _)| *c == chart).map(|(_, r)| *r);
             let replacement = match upstream {
@@ -519,7 +501,7 @@ impl Rule for LocalChartSource {
                 .flag(
                     object,
                     format!(
-                        "{} deploys {chart} from the git path {path:?} of {repo} instead of the upstream chart repository",
+                        "{} deploys {chart} from the git path {path:?} of {repo}, a copy of the published chart ({folder}/Chart.yaml), instead of the upstream chart repository",
                         object.display()
                     ),
                 )
@@ -530,12 +512,28 @@ impl Rule for LocalChartSource {
     }
 }
 
+/// The published chart copied at the git `path` of an Application, and the
+/// chart-sources folder that shows it: the folder must end with the path.
+fn copied_chart<'a>(charts: &'a [Chart], path: &str) -> Option<(&'a str, &'a str)> {
+    let path = path.trim_matches('/').trim_start_matches("./");
+    if path.is_empty() || path.contains("{{") {
+        return None;
+    }
+    charts.iter().find_map(|c| {
+        let (copied, folder) = (c.copies.as_deref()?, c.source.as_deref()?);
+        (folder == path || folder.ends_with(&format!("/{path}"))).then_some((copied, folder))
+    })
+}
+
 const SOURCE_DOCS: &str = "\
 ## What it detects
 An Argo CD `Application` (or `ApplicationSet` template) written locally, or passed through the `argocd-apps`
-chart's values, with a source that has a git `path` (no `chart:`) whose directory names a known upstream
-chart: `charts/redpanda`, `vendor/grafana`, `third_party/temporal/chart`. A path to the team's own wrapper
-chart (`charts/platform-novu`) is fine, and so are `chart:` sources from a Helm or OCI repository.
+chart's values, with a source that has a git `path` (no `chart:`) where the chart sources (`--charts`) hold a
+copy of a published chart: a `Chart.yaml` named like an upstream chart (`charts/redpanda` named `redpanda`)
+that does not depend on it. The Application alone cannot show that, so without the chart sources nothing is
+reported. A path to the team's own wrapper chart (`charts/platform-novu`, or a `minio` wrapper that depends
+on the upstream `minio`) is the thin-wrapper layout and is fine, and so are `chart:` sources from a Helm or
+OCI repository.
 
 ## Why it matters
 Argo CD Applications are resources like any other. A chart copied into git is a fork: it no longer
@@ -552,7 +550,7 @@ kind: Application
 spec:
   source:
     repoURL: https://git.example.com/platform.git
-    path: charts/redpanda          # flagged: use repoURL https://charts.redpanda.com, chart: redpanda
+    path: charts/redpanda          # flagged when charts/redpanda/Chart.yaml is a copy of the redpanda chart
     targetRevision: main
 ```
 ";
@@ -576,15 +574,21 @@ mod tests {
     }
 
     #[test]
-    fn vendored_chart_names() {
-        assert_eq!(vendored_chart("charts/redpanda"), Some("redpanda"));
-        assert_eq!(vendored_chart("vendor/grafana/"), Some("grafana"));
-        assert_eq!(vendored_chart("third_party/temporal/chart"), Some("temporal"));
-        assert_eq!(vendored_chart("charts/platform-novu"), None);
-        assert_eq!(vendored_chart("charts/novu"), None, "no published chart to point at");
-        assert_eq!(vendored_chart("apps/console"), None, "too generic");
-        assert_eq!(vendored_chart("config/default"), None);
-        assert_eq!(vendored_chart("charts/{{path.basename}}"), None);
+    fn a_git_path_is_a_copy_only_when_the_chart_sources_show_one() {
+        let copy = |source: &str, copies: Option<&str>| Chart {
+            name: copies.unwrap_or("platform-novu").into(),
+            source: Some(source.into()),
+            copies: copies.map(str::to_string),
+            upstream: copies.is_some(),
+            ..Default::default()
+        };
+        let charts = [copy("deploy/charts/redpanda", Some("redpanda")), copy("charts/platform-novu", None)];
+        assert_eq!(copied_chart(&charts, "charts/redpanda"), Some(("redpanda", "deploy/charts/redpanda")));
+        assert_eq!(copied_chart(&charts, "./charts/redpanda/"), Some(("redpanda", "deploy/charts/redpanda")));
+        assert_eq!(copied_chart(&charts, "charts/platform-novu"), None, "the team's own chart");
+        assert_eq!(copied_chart(&charts, "s/redpanda"), None, "whole path segments only");
+        assert_eq!(copied_chart(&charts, "charts/{{path.basename}}"), None);
+        assert_eq!(copied_chart(&[], "charts/redpanda"), None, "no chart sources, no evidence");
     }
 
     #[test]
@@ -622,7 +626,18 @@ metadata: {name: traefik, namespace: argocd, labels: {helm.sh/chart: argocd-apps
 spec:
   source: {repoURL: "https://traefik.github.io/charts", chart: traefik, targetRevision: 41.3.0}
 "#;
-        let findings = check_yaml(RULES, yaml);
+        // The Applications alone show no copy.
+        assert_eq!(keys(&check_yaml(RULES, yaml)), vec![]);
+        // The chart sources do.
+        let copy = |dir: &str, name: &str| Chart {
+            name: name.into(),
+            source: Some(dir.into()),
+            copies: Some(name.into()),
+            upstream: true,
+            ..Default::default()
+        };
+        let charts = [copy("third_party/temporal", "temporal"), copy("vendor/grafana", "grafana")];
+        let findings = rules_sdk::testing::check_yaml_with_charts(RULES, yaml, &charts);
         assert_eq!(
             keys(&findings),
             vec![
