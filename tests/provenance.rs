@@ -258,15 +258,16 @@ fn chart_sources_reveal_a_vendored_chart_and_name_the_template_to_edit() {
 }
 
 /// Chart sources for the local top-level charts of `yaml`, written under
-/// `root`: each declares the subcharts it renders, from a chart repository
-/// when the host judged them upstream, else from a local folder.
-fn synthesize_sources(yaml: &str, root: &std::path::Path) -> usize {
+/// `root`: each declares the subcharts it renders, every one from a chart
+/// repository (`all_remote`, the sources that could hide the most), or from a
+/// repository when the host judged it upstream and a local folder otherwise.
+fn synthesize_sources(yaml: &str, root: &std::path::Path, all_remote: bool) -> usize {
     let graph = graph(yaml);
     let mut written = 0;
     for top in graph.charts().filter(|c| c.parent.is_none() && !c.upstream) {
         let mut text = format!("apiVersion: v2\nname: {}\nversion: 1.0.0\ndependencies:\n", top.name);
         for sub in graph.charts().filter(|c| c.parent.as_deref() == Some(top.path.as_str())) {
-            let repository = if sub.upstream {
+            let repository = if sub.upstream || all_remote {
                 "https://charts.example.org".to_string()
             } else {
                 std::fs::create_dir_all(root.join(&sub.name)).unwrap();
@@ -287,17 +288,19 @@ fn adding_chart_sources_never_loses_a_finding() {
     let mut tried = 0;
     let mut failures = Vec::new();
     for (name, yaml) in fixtures() {
-        let sources = tempfile::tempdir().unwrap();
-        if synthesize_sources(&yaml, sources.path()) == 0 {
-            continue;
-        }
-        tried += 1;
-        let dir = sources.path().display().to_string();
         let before = findings(&yaml);
-        let after = findings_with(&yaml, &["--charts", &dir]);
-        let lost: Vec<_> = before.difference(&after).collect();
-        if !lost.is_empty() {
-            failures.push(format!("{name}: --charts lost {lost:#?}"));
+        for all_remote in [true, false] {
+            let sources = tempfile::tempdir().unwrap();
+            if synthesize_sources(&yaml, sources.path(), all_remote) == 0 {
+                continue;
+            }
+            tried += 1;
+            let dir = sources.path().display().to_string();
+            let after = findings_with(&yaml, &["--charts", &dir]);
+            let lost: Vec<_> = before.difference(&after).collect();
+            if !lost.is_empty() {
+                failures.push(format!("{name}: --charts (all from repositories: {all_remote}) lost {lost:#?}"));
+            }
         }
     }
     assert!(tried >= 20, "only {tried} fixtures had local charts");

@@ -701,29 +701,20 @@ fn stream(
     let mut kept_at: Vec<usize> = Vec::new();
     let mut seen = 0usize;
     for part in parts {
-        let parsed = crate::pool::map(part, jobs, |source| {
-            source.read().map(|text| Mutex::new(rewheel_manifest::load_str(&source.name, &text)))
+        // Each file becomes resources as it is parsed (its bodies dropped at
+        // once); provenance is filled in once the graph is known.
+        let mut parsed = crate::pool::map(part, jobs, |source| {
+            source.read().map(|text| provenance::read(rewheel_manifest::load_str(&source.name, &text), to_resource))
         });
         let graph = graph.get_or_insert_with(|| {
-            let files: Vec<_> = parsed.iter().flatten().map(|f| f.lock().expect("unpoisoned")).collect();
-            let graph = provenance::graph_of(files.iter().map(|f| &**f), declared);
+            let graph = provenance::graph_of_read(parsed.iter().flatten(), declared);
             charts = provenance::charts(&graph);
             graph
         });
-        let parsed = crate::pool::map(&parsed, jobs, |file| {
-            file.as_ref().map_err(Clone::clone).map(|file| {
-                let mut file = file.lock().expect("unpoisoned");
-                let resources: Vec<Resource> = file
-                    .objects
-                    .iter_mut()
-                    .map(|o| {
-                        provenance::decide(graph, o);
-                        to_resource(o)
-                    })
-                    .collect();
-                (std::mem::take(&mut *file), resources)
-            })
-        });
+        let parsed: Vec<_> = parsed
+            .iter_mut()
+            .map(|file| file.as_mut().map_err(|e| e.clone()).map(|file| provenance::settle(graph, file)))
+            .collect();
         let mut resources: Vec<Resource> = Vec::new();
         for (source, parsed) in part.iter().zip(parsed) {
             let (file, file_resources) = match parsed {
@@ -1085,7 +1076,7 @@ fn to_resource(o: &mut Object) -> Resource {
         name: o.name.clone(),
         labels: std::mem::take(&mut o.labels).into_iter().collect(),
         annotations,
-        provenance: provenance::to_contract(&mut o.provenance),
+        provenance: provenance::unsettled(&mut o.provenance),
         body: std::mem::take(&mut o.body).to_string(),
     }
 }

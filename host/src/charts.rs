@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::config::LoadedConfig;
 use crate::input;
-use crate::report::ErrorEntry;
+use crate::report::{ErrorEntry, SkippedEntry};
 
 /// One chart as `rewheel charts` shows it.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -39,6 +39,8 @@ pub struct ChartsReport {
     pub charts: Vec<ChartEntry>,
     /// Objects by origin, over the whole input (`hand-written`, `controller-generated`, ...).
     pub origins: BTreeMap<&'static str, u32>,
+    /// Documents that are not Kubernetes objects, with why.
+    pub skipped: Vec<SkippedEntry>,
     pub errors: Vec<ErrorEntry>,
 }
 
@@ -53,10 +55,17 @@ pub fn inspect(paths: &[String], config: &LoadedConfig, charts: &[String], jobs:
         source.read().map(|text| rewheel_manifest::load_str(&source.name, &text))
     });
     let mut files = Vec::new();
+    let mut skipped = Vec::new();
     for (source, result) in inputs.sources.iter().zip(parsed) {
         match result {
             Ok(file) => {
                 errors.extend(file.errors.iter().map(|e| ErrorEntry::parse(&source.name, e.line, e.message.clone())));
+                skipped.extend(file.skipped.iter().map(|s| SkippedEntry {
+                    file: source.name.clone(),
+                    line: s.line,
+                    document: s.document,
+                    reason: s.reason.clone(),
+                }));
                 files.push(file);
             }
             Err(e) => errors.push(ErrorEntry::input(&e.file, e.line, e.message)),
@@ -80,7 +89,7 @@ pub fn inspect(paths: &[String], config: &LoadedConfig, charts: &[String], jobs:
             objects: objects.get(c.path.as_str()).copied().unwrap_or(0),
         })
         .collect();
-    ChartsReport { version: 1, charts, origins, errors }
+    ChartsReport { version: 1, charts, origins, skipped, errors }
 }
 
 /// Objects per chart folder, and per origin.
@@ -128,6 +137,9 @@ pub fn to_text(report: &ChartsReport) -> String {
     }
     let origins: Vec<String> = report.origins.iter().map(|(o, n)| format!("{n} {o}")).collect();
     let _ = writeln!(out, "\nobjects: {}", if origins.is_empty() { "none".into() } else { origins.join(", ") });
+    for s in &report.skipped {
+        let _ = writeln!(out, "skipped: {}:{}: {}", s.file, s.line, s.reason);
+    }
     for e in &report.errors {
         let _ = writeln!(out, "{}", crate::text::error_line(e));
     }

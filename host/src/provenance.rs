@@ -4,7 +4,7 @@
 //! built-in ones. The decision itself lives in `rewheel_manifest::charts`,
 //! shared with the SDK's test harness.
 
-use rewheel_manifest::charts::{ChartFacts, ChartGraph, Decision, Declared};
+use rewheel_manifest::charts::{ChartFacts, ChartGraph, Declared, ObjectFacts};
 use rewheel_manifest::origin::Origin;
 use rewheel_manifest::{Loaded, Object};
 
@@ -63,10 +63,55 @@ fn gather(all: Vec<ChartFacts>) -> ChartFacts {
     })
 }
 
-/// Decide `object` and write the verdict into its provenance.
-pub fn decide(graph: &ChartGraph, object: &mut Object) {
-    let decision: Decision = graph.decide(object.provenance.template.as_deref(), &object.labels, &object.body);
-    object.provenance.set(decision);
+/// One file parsed for a run: its objects (bodies gone), the resources rules
+/// get, and what provenance needs of each object until the graph is known.
+pub struct ReadFile {
+    loaded: Loaded,
+    resources: Vec<sandbox::Resource>,
+    facts: Vec<ObjectFacts>,
+    charts: ChartFacts,
+}
+
+/// Turn a parsed file into resources at once (so its bodies are not held
+/// until the whole input is read), keeping the facts provenance needs.
+pub fn read(mut loaded: Loaded, to_resource: impl Fn(&mut Object) -> sandbox::Resource) -> ReadFile {
+    let mut charts = ChartFacts::default();
+    let mut facts = Vec::with_capacity(loaded.objects.len());
+    let resources = loaded
+        .objects
+        .iter_mut()
+        .map(|o| {
+            charts.observe(o.provenance.template.as_deref(), &o.labels, &o.body);
+            facts.push(ObjectFacts::of(o.provenance.template.as_deref(), &o.labels, &o.body));
+            to_resource(o)
+        })
+        .collect();
+    ReadFile { loaded, resources, facts, charts }
+}
+
+/// The chart graph of files read whole.
+pub fn graph_of_read<'a>(files: impl IntoIterator<Item = &'a ReadFile>, declared: &Declared) -> ChartGraph {
+    let mut all = ChartFacts::default();
+    for file in files {
+        all.merge(file.charts.clone());
+    }
+    all.decide(declared)
+}
+
+/// Write each object's verdict into its resource (for rules) and its
+/// provenance (for reports); the file's objects and resources.
+pub fn settle(graph: &ChartGraph, file: &mut ReadFile) -> (Loaded, Vec<sandbox::Resource>) {
+    let objects = file.loaded.objects.iter_mut().zip(&mut file.resources).zip(&file.facts);
+    for ((object, resource), facts) in objects {
+        let d = graph.decide_object(facts);
+        object.provenance.origin = Some(d.origin);
+        object.provenance.evidence.clone_from(&d.evidence);
+        object.provenance.source.clone_from(&d.source);
+        let p = &mut resource.provenance;
+        (p.chart, p.chart_version, p.origin, p.evidence, p.source) =
+            (d.chart, d.chart_version, origin(d.origin), d.evidence, d.source);
+    }
+    (std::mem::take(&mut file.loaded), std::mem::take(&mut file.resources))
 }
 
 /// The run's charts, as the contract hands them to rules: those rendered in
@@ -88,19 +133,19 @@ pub fn charts(graph: &ChartGraph) -> Vec<sandbox::Chart> {
         .collect()
 }
 
-/// The contract's provenance of a decided object, taking its chart (the
-/// host keeps what reports need: origin, evidence, source).
-pub fn to_contract(p: &mut rewheel_manifest::Provenance) -> sandbox::Provenance {
+/// The contract's provenance of an object before its verdict is known
+/// ([`settle`] fills it in); the host drops the chart it no longer needs.
+pub fn unsettled(p: &mut rewheel_manifest::Provenance) -> sandbox::Provenance {
     sandbox::Provenance {
         file: p.file.clone(),
         document: p.document,
         line: p.line,
         template: p.template.clone(),
         chart: p.chart.take(),
-        chart_version: p.chart_version.take(),
-        origin: origin(p.origin.expect("provenance is decided before objects go to rules")),
-        evidence: p.evidence.clone(),
-        source: p.source.clone(),
+        chart_version: None,
+        origin: sandbox::Origin::HandWritten,
+        evidence: String::new(),
+        source: None,
     }
 }
 

@@ -119,6 +119,11 @@ impl ChartFacts {
             self.folders.entry(folder_path(&chain[..depth])).or_default();
         }
         let seen = self.folders.entry(folder_path(&chain)).or_default();
+        // Objects passed through values are the team's, not what the chart runs.
+        let file = template.and_then(|t| t.rsplit('/').next()).unwrap_or("");
+        if origin::is_passthrough_template(file) {
+            return;
+        }
         if let Some(label) = helm_chart_label(labels) {
             *seen.labels.entry(split_label(label)).or_default() += 1;
         }
@@ -158,6 +163,9 @@ impl ChartFacts {
         let seen = &self.folders[path];
         let folder = path.rsplit("/charts/").next().unwrap_or(path).to_string();
         let (name, version) = identity(&folder, seen);
+        // The folder, and the names its labels give (an alias's label may differ).
+        let mut names: Vec<&str> = vec![folder.as_str()];
+        names.extend(seen.labels.keys().map(|(n, _)| n.as_str()).filter(|n| *n != folder));
         let children: Vec<(String, Option<String>)> = self
             .folders
             .iter()
@@ -169,25 +177,30 @@ impl ChartFacts {
         let parent = path.rsplit_once("/charts/").map(|(p, _)| p.to_string());
         let label = display(&name, version.as_deref());
         let sourced = from_sources(&folder, parent.as_ref().map(|p| &decided[p]), declared);
-        let (upstream, evidence) = if let Some(verdict) = declared.verdict(&[name.as_str(), folder.as_str()]) {
-            verdict
-        } else if let Some(verdict) = sourced.verdict.clone() {
-            verdict
-        } else if let Some((child, v)) = children.iter().find(|(c, _)| *c == name || *c == folder) {
-            (
-                false,
-                format!(
-                    "chart {label} renders a subchart of its own name ({}): a wrapper around it",
-                    display(child, v.as_deref())
-                ),
-            )
-        } else if let Some(parent) = &parent {
-            subchart_verdict(&label, &name, &folder, seen, &decided[parent])
-        } else {
-            top_level_verdict(&label, &name, &children)
+        let heuristic = || {
+            // Its own name is its folder: a chart may label objects it renders for a
+            // subchart with the subchart's name (redpanda's console).
+            if let Some((child, v)) = children.iter().find(|(c, _)| *c == folder) {
+                let child = display(child, v.as_deref());
+                (false, format!("chart {label} renders a subchart of its own name ({child}): a wrapper around it"))
+            } else if let Some(parent) = &parent {
+                subchart_verdict(&label, &names, seen, &decided[parent])
+            } else {
+                top_level_verdict(&label, &names, seen, &children)
+            }
         };
-        // A local chart's folder, or a copy of a published one: both are files of the team's repository.
-        let source = if upstream && sourced.copies.is_none() { None } else { sourced.dir };
+        let (upstream, evidence) = match (declared.verdict(&names), sourced.verdict.clone()) {
+            (Some(verdict), _) => verdict,
+            // A repository says upstream; what the chart runs can still say it is the
+            // team's (its own chart, published to a private registry).
+            (None, Some((true, why))) if parent.is_some() => match heuristic() {
+                (false, local) if !seen.runs.is_empty() => (false, format!("{local} (although {why})")),
+                _ => (true, why),
+            },
+            (None, Some(verdict)) => verdict,
+            (None, None) => heuristic(),
+        };
+        let source = sourced.dir;
         Chart { path: path.to_string(), name, version, parent, upstream, evidence, source, copies: sourced.copies }
     }
 }
@@ -233,28 +246,29 @@ fn from_sources(folder: &str, parent: Option<&Chart>, declared: &Declared) -> So
             )),
             ..Sourced::default()
         },
-        From::Local { how, dir } => Sourced {
-            verdict: Some((
-                false,
-                format!("{}/Chart.yaml: dependency {folder} comes from {how}: the team's own chart", source.dir),
-            )),
-            dir: dir.clone(),
-            copies: None,
-        },
+        From::Local { how, dir } => {
+            let vendored = dir.as_ref().and_then(|d| declared.sources.iter().find(|s| &s.dir == d));
+            if let Some(copied) = vendored.and_then(copies) {
+                let why = format!(
+                    "{}/Chart.yaml: dependency {folder} ({how}) is a copy of the published chart {copied}",
+                    source.dir
+                );
+                return Sourced { verdict: Some((true, why)), dir: dir.clone(), copies: Some(copied) };
+            }
+            let why = format!("{}/Chart.yaml: dependency {folder} comes from {how}: the team's own chart", source.dir);
+            Sourced { verdict: Some((false, why)), dir: dir.clone(), copies: None }
+        }
     }
 }
 
 /// A subchart: upstream (a dependency) unless it runs a product it is not
 /// entitled to.
-fn subchart_verdict(label: &str, name: &str, folder: &str, seen: &Seen, parent: &Chart) -> (bool, String) {
-    let dependency_of_upstream = parent.upstream
-        && (upstream::upstream_dependencies(&parent.name).contains(&folder) || upstream::is_umbrella(&parent.name));
-    let entitled = |p: &Product| p.entitles(name) || p.entitles(folder) || dependency_of_upstream;
-    let unentitled = seen.runs.iter().filter_map(|(key, image)| {
-        let product = products::PRODUCTS.iter().find(|p| p.key == *key)?;
-        (!entitled(product)).then_some((product, image))
-    });
-    if let Some((product, image)) = unentitled.into_iter().next() {
+fn subchart_verdict(label: &str, names: &[&str], seen: &Seen, parent: &Chart) -> (bool, String) {
+    let dependencies = upstream::upstream_dependencies(&parent.name);
+    let dependency_of_upstream =
+        parent.upstream && (names.iter().any(|n| dependencies.contains(n)) || upstream::is_umbrella(&parent.name));
+    let entitled = |p: &Product| names.iter().any(|n| p.entitles(n)) || dependency_of_upstream;
+    if let Some((product, image)) = unentitled(seen, entitled) {
         return (
             false,
             format!(
@@ -265,18 +279,34 @@ fn subchart_verdict(label: &str, name: &str, folder: &str, seen: &Seen, parent: 
             ),
         );
     }
-    if upstream::is_upstream_chart(name) || upstream::is_upstream_chart(folder) {
+    if names.iter().any(|n| upstream::is_upstream_chart(n)) {
         (true, format!("subchart {label} of {}: a chart upstream publishes", parent.name))
     } else {
         (true, format!("subchart {label} of {}: a dependency, taken as upstream", parent.name))
     }
 }
 
-/// A chart rendered directly: upstream only when upstream publishes it and
-/// it renders nothing its upstream namesake does not.
-fn top_level_verdict(label: &str, name: &str, children: &[(String, Option<String>)]) -> (bool, String) {
-    if !upstream::is_upstream_chart(name) {
+/// A chart rendered directly: upstream only when upstream publishes it, it
+/// renders nothing its upstream namesake does not, and runs nothing that
+/// chart is not entitled to.
+fn top_level_verdict(
+    label: &str,
+    names: &[&str],
+    seen: &Seen,
+    children: &[(String, Option<String>)],
+) -> (bool, String) {
+    let Some(name) = names.iter().copied().find(|n| upstream::is_upstream_chart(n)) else {
         return (false, format!("chart {label} is not one upstream publishes: a wrapper"));
+    };
+    if let Some((product, image)) = unentitled(seen, |p| names.iter().any(|n| p.entitles(n))) {
+        return (
+            false,
+            format!(
+                "chart {label} runs {} ({image}), which upstream ships only in {}: a team's chart named like a published one",
+                product.name,
+                product.entitled_list()
+            ),
+        );
     }
     let dependencies = upstream::upstream_dependencies(name);
     let foreign = children.iter().find(|(c, _)| !dependencies.contains(&c.as_str()) && !upstream::is_umbrella(name));
@@ -290,6 +320,14 @@ fn top_level_verdict(label: &str, name: &str, children: &[(String, Option<String
         ),
         None => (true, format!("chart {label} is published upstream")),
     }
+}
+
+/// The first product a chart runs without being entitled to it, and its image.
+fn unentitled(seen: &Seen, entitled: impl Fn(&Product) -> bool) -> Option<(&'static Product, &str)> {
+    seen.runs.iter().find_map(|(key, image)| {
+        let product = products::PRODUCTS.iter().find(|p| p.key == *key)?;
+        (!entitled(product)).then_some((product, image.as_str()))
+    })
 }
 
 /// A chart's name and version: the folder's name (an alias when the parent
@@ -335,6 +373,29 @@ fn main_images(body: &serde_json::Value) -> Vec<Image> {
     containers.into_iter().flatten().filter_map(|c| c.get("image").and_then(|i| i.as_str())).map(Image::parse).collect()
 }
 
+/// What decides an object's provenance besides its chart, read off the object
+/// alone: small enough to keep for every object of a run.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ObjectFacts {
+    /// The controller that made it, and how that shows.
+    controller: Option<(String, String)>,
+    /// Its `# Source:` template.
+    template: Option<String>,
+    /// Its Helm chart label.
+    label: Option<String>,
+}
+
+impl ObjectFacts {
+    /// Read the facts off an object.
+    pub fn of(template: Option<&str>, labels: &BTreeMap<String, String>, body: &serde_json::Value) -> ObjectFacts {
+        ObjectFacts {
+            controller: origin::controller(labels, body),
+            template: template.map(str::to_string),
+            label: helm_chart_label(labels).map(str::to_string),
+        }
+    }
+}
+
 /// One chart, decided.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Chart {
@@ -350,7 +411,7 @@ pub struct Chart {
     pub upstream: bool,
     /// Why, in a sentence naming the evidence.
     pub evidence: String,
-    /// Its folder in the chart sources, when they hold it and it is local.
+    /// Its folder in the chart sources, when they hold it.
     pub source: Option<String>,
     /// The published chart its source folder copies, when the sources show it.
     pub copies: Option<String>,
@@ -433,22 +494,28 @@ impl ChartGraph {
         labels: &BTreeMap<String, String>,
         body: &serde_json::Value,
     ) -> Decision {
-        if let Some((by, evidence)) = origin::controller(labels, body) {
+        self.decide_object(&ObjectFacts::of(template, labels, body))
+    }
+
+    /// [`ChartGraph::decide`] from what was read off the object while parsing
+    /// ([`ObjectFacts`]), so its body need not be kept until the graph exists.
+    pub fn decide_object(&self, facts: &ObjectFacts) -> Decision {
+        if let Some((by, evidence)) = &facts.controller {
             return Decision {
                 origin: Origin::Controller,
-                chart: Some(by),
+                chart: Some(by.clone()),
                 chart_version: None,
-                evidence,
+                evidence: evidence.clone(),
                 source: None,
             };
         }
-        if let Some(template) = template {
+        if let Some(template) = facts.template.as_deref() {
             let chain = chart_chain(template);
             if let Some(chart) = self.charts.get(&folder_path(&chain)) {
                 return self.decide_rendered(template, chart);
             }
         }
-        match helm_chart_label(labels) {
+        match facts.label.as_deref() {
             Some(label) => self.decide_labelled(label),
             None => Decision {
                 origin: Origin::HandWritten,
@@ -470,10 +537,12 @@ impl ChartGraph {
         } else {
             (Origin::Wrapper, chart.evidence.clone())
         };
-        // `platform/charts/agent/templates/x.yaml` → `<agent's folder>/templates/x.yaml`.
-        let source = chart.source.as_ref().and_then(|dir| {
+        // `platform/charts/agent/templates/x.yaml` → `<agent's folder>/templates/x.yaml`:
+        // a file of the team's repository (its chart, or its copy of a published one).
+        let editable = origin.is_local() || chart.copies.is_some();
+        let source = chart.source.as_ref().filter(|_| editable).and_then(|dir| {
             let rest = template.strip_prefix(chart.path.as_str())?.strip_prefix('/')?;
-            Some(format!("{dir}/{rest}"))
+            Some(if dir == "." { rest.to_string() } else { format!("{dir}/{rest}") })
         });
         Decision { origin, chart: Some(chart.name.clone()), chart_version: chart.version.clone(), evidence, source }
     }
@@ -493,8 +562,7 @@ impl ChartGraph {
     }
 }
 
-/// Names of the charts in `graph` that `decide` would call local, for tests
-/// and `rewheel charts`.
+/// The folder paths of the charts `graph` decided local (for tests).
 pub fn local_charts(graph: &ChartGraph) -> BTreeSet<&str> {
     graph.charts().filter(|c| !c.upstream).map(|c| c.path.as_str()).collect()
 }
@@ -549,6 +617,21 @@ mod tests {
             ("temporal/charts/cassandra/templates/sts.yaml", "cassandra-0.14.3", deployment("cassandra:3.11")),
         ]);
         assert!(local_charts(&g).is_empty(), "{:?}", g.charts().collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_chart_named_like_a_published_one_running_what_that_chart_does_not_is_a_wrapper() {
+        let g = graph(&[("minio/templates/db.yaml", "minio-0.1.0", deployment("postgres:16"))]);
+        assert_eq!(local_charts(&g), ["minio"].into());
+        let d = g.decide(Some("minio/templates/db.yaml"), &labels("minio-0.1.0"), &json!({}));
+        assert_eq!(
+            d.evidence,
+            "chart minio 0.1.0 runs PostgreSQL (postgres:16), which upstream ships only in postgresql, postgresql-ha, \
+             postgres, supabase, windmill, cloudnative-pg or cluster: a team's chart named like a published one"
+        );
+        // What the published chart runs itself keeps it upstream.
+        let g = graph(&[("minio/templates/sts.yaml", "minio-5.4.0", deployment("quay.io/minio/minio:RELEASE"))]);
+        assert!(local_charts(&g).is_empty());
     }
 
     #[test]
@@ -651,6 +734,86 @@ mod tests {
         let redpanda = g.charts().find(|c| c.path == "redpanda").unwrap();
         assert!(redpanda.upstream);
         assert_eq!(redpanda.copies.as_deref(), Some("redpanda"));
+    }
+
+    #[test]
+    fn what_values_pass_through_does_not_make_a_chart_local() {
+        let g = graph(&[
+            ("platform/templates/cm.yaml", "platform-1.0.0", json!({"kind": "ConfigMap"})),
+            ("platform/charts/grafana/templates/deployment.yaml", "grafana-12.11.1", deployment("grafana/grafana:12")),
+            ("platform/charts/grafana/templates/extra-manifests.yaml", "grafana-12.11.1", deployment("postgres:16")),
+        ]);
+        assert_eq!(local_charts(&g), ["platform"].into(), "grafana stays upstream");
+        let passed = g.decide(Some("platform/charts/grafana/templates/extra-manifests.yaml"), &labels("x"), &json!({}));
+        assert_eq!(passed.origin, Origin::Passthrough);
+    }
+
+    #[test]
+    fn a_label_naming_the_chart_counts_beside_its_folder() {
+        // `charts/db` labelled postgresql: the published chart, entitled to PostgreSQL.
+        let g = graph(&[
+            ("platform/templates/cm.yaml", "platform-1.0.0", json!({"kind": "ConfigMap"})),
+            ("platform/charts/db/templates/sts.yaml", "postgresql-16.4.0", deployment("bitnami/postgresql:17")),
+        ]);
+        assert_eq!(local_charts(&g), ["platform"].into());
+    }
+
+    #[test]
+    fn the_sources_cannot_hide_what_a_chart_runs() {
+        use crate::sources::{ChartSource, Dependency, From};
+        let private = From::Repository("oci://registry.acme.internal/charts".into());
+        let sources = vec![ChartSource {
+            dir: ".".into(),
+            name: "obs".into(),
+            version: None,
+            dependencies: vec![Dependency { folder: "agent".into(), from: private }],
+        }];
+        let declared = Declared { sources, ..Default::default() };
+        let objects = [
+            ("obs/templates/cm.yaml", labels("obs-1.0.0"), json!({"kind": "ConfigMap"})),
+            (
+                "obs/charts/agent/templates/ds.yaml",
+                labels("agent-0.1.0"),
+                deployment("otel/opentelemetry-collector:0.1"),
+            ),
+        ];
+        let g = ChartGraph::of(objects.iter().map(|(t, l, b)| (Some(*t), l, b)), &declared);
+        let agent = g.charts().find(|c| c.path == "obs/charts/agent").unwrap();
+        assert!(!agent.upstream, "its own chart, published to a private registry: {}", agent.evidence);
+        assert!(
+            agent.evidence.ends_with(
+                "(although ./Chart.yaml: dependency agent comes from oci://registry.acme.internal/charts: upstream)"
+            ),
+            "{}",
+            agent.evidence
+        );
+        // Sources found at `.`: the template to edit is relative, not `/templates/…`.
+        let cm = g.decide(Some("obs/templates/cm.yaml"), &labels("obs-1.0.0"), &json!({}));
+        assert_eq!(cm.source.as_deref(), Some("templates/cm.yaml"));
+    }
+
+    #[test]
+    fn a_copy_vendored_under_charts_is_upstream_as_a_top_level_copy_is() {
+        use crate::sources::{ChartSource, Dependency, From};
+        let local =
+            From::Local { how: "no repository (vendored in charts/)".into(), dir: Some("p/charts/redis".into()) };
+        let sources = vec![
+            ChartSource {
+                dir: "p".into(),
+                name: "platform".into(),
+                version: None,
+                dependencies: vec![Dependency { folder: "redis".into(), from: local }],
+            },
+            ChartSource { dir: "p/charts/redis".into(), name: "redis".into(), version: None, dependencies: vec![] },
+        ];
+        let declared = Declared { sources, ..Default::default() };
+        let objects =
+            [("platform/charts/redis/templates/sts.yaml", labels("redis-23.1.1"), deployment("bitnami/redis:8"))];
+        let g = ChartGraph::of(objects.iter().map(|(t, l, b)| (Some(*t), l, b)), &declared);
+        let redis = g.charts().find(|c| c.path == "platform/charts/redis").unwrap();
+        assert!(redis.upstream, "{}", redis.evidence);
+        assert_eq!(redis.copies.as_deref(), Some("redis"));
+        assert!(g.unrendered_sources().is_empty(), "both sources were rendered");
     }
 
     #[test]

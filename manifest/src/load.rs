@@ -51,7 +51,6 @@ pub struct Loaded {
     pub errors: Vec<ParseError>,
 }
 
-/// Parse one file's text. `file` is recorded in each object's provenance as given.
 /// Decide who wrote each of `objects`, over all of them (the whole run's
 /// objects, when the run is not streamed): the chart graph, then each
 /// object's verdict in its provenance.
@@ -67,6 +66,7 @@ pub fn decide_provenance(objects: &mut [Object], declared: &crate::charts::Decla
     graph
 }
 
+/// Parse one file's text. `file` is recorded in each object's provenance as given.
 pub fn load_str(file: &str, text: &str) -> Loaded {
     let mut loaded = Loaded::default();
     for raw in split::split_documents(text) {

@@ -39,6 +39,9 @@ pub const PRODUCTS: &[Product] = &[
             "opentelemetry-collector-releases/opentelemetry-collector",
             "opentelemetry-collector-releases/opentelemetry-collector-contrib",
             "opentelemetry-collector-releases/opentelemetry-collector-k8s",
+            "otelcol",
+            "otelcol-contrib",
+            "otelcol-k8s",
         ],
         charts: &[
             "opentelemetry-collector",
@@ -141,7 +144,7 @@ pub const PRODUCTS: &[Product] = &[
         key: "redis",
         name: "Redis",
         images: &["redis", "bitnami/redis", "bitnamilegacy/redis", "redis/redis-stack-server"],
-        charts: &["redis", "redis-cluster", "redis-ha", "argo-cd"],
+        charts: &["redis", "redis-cluster", "redis-ha", "argo-cd", "airflow", "superset"],
     },
     Product {
         key: "postgresql",
@@ -240,9 +243,18 @@ pub const PRODUCTS: &[Product] = &[
 /// let collector = Image::parse("mirror.local/otel/opentelemetry-collector-contrib:0.120.0");
 /// assert_eq!(products::product_of(&collector).map(|p| p.key), Some("otel-collector"));
 /// assert_eq!(products::product_of(&Image::parse("acme/shop:1.0")), None);
+/// let vendored = Image::parse("registry.example.com/acme/opentelemetry-collector:0.120.0");
+/// assert_eq!(products::product_of(&vendored).map(|p| p.key), Some("otel-collector"));
 /// ```
 pub fn product_of(image: &Image) -> Option<&'static Product> {
-    PRODUCTS.iter().find(|p| image.matches_any(p.images))
+    PRODUCTS.iter().find(|p| image.matches_any(p.images)).or_else(|| {
+        // A repackaged image under another vendor keeps a distinctive name
+        // (`acme/opentelemetry-collector`): a last segment of several words.
+        let last = image.path.rsplit('/').next().unwrap_or("");
+        PRODUCTS.iter().find(|p| {
+            p.images.iter().filter_map(|i| i.rsplit('/').next()).any(|name| name.contains('-') && name == last)
+        })
+    })
 }
 
 impl Product {

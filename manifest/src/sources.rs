@@ -2,7 +2,7 @@
 //! ground truth the rendered output can only hint at.
 //!
 //! A chart's `Chart.yaml` (or a v1 chart's `requirements.yaml`) lists its
-//! dependencies. One from an `https://`, `oci://` or `@repo` repository is
+//! dependencies, and its `Chart.lock` resolves repository names to URLs. One from an `https://`, `oci://` or `@repo` repository is
 //! upstream; one from `file://` or with no repository (vendored under
 //! `charts/`) is the team's own. A folder under `charts/` that no dependency
 //! names is vendored too. The chart folder also maps each rendered template
@@ -93,7 +93,15 @@ pub fn discover(roots: &[String]) -> (Vec<ChartSource>, Vec<SourceError>) {
             continue;
         }
         let mut found = 0;
-        for entry in walkdir::WalkDir::new(root).sort_by_file_name().into_iter().filter_map(Result::ok) {
+        for entry in walkdir::WalkDir::new(root).sort_by_file_name() {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    let file = e.path().map(display).unwrap_or_else(|| root.clone());
+                    errors.push(SourceError { file, line: None, message: format!("cannot read: {e}") });
+                    continue;
+                }
+            };
             if entry.file_name() != "Chart.yaml" || !entry.file_type().is_file() {
                 continue;
             }
@@ -112,8 +120,11 @@ pub fn discover(roots: &[String]) -> (Vec<ChartSource>, Vec<SourceError>) {
             });
         }
     }
-    charts.sort_by(|a: &ChartSource, b| a.dir.cmp(&b.dir));
-    charts.dedup_by(|a, b| a.dir == b.dir);
+    // The same folder reached twice (`charts` in rewheel.toml and `--charts`) counts once.
+    let mut seen = std::collections::BTreeSet::new();
+    charts
+        .retain(|c: &ChartSource| seen.insert(std::fs::canonicalize(&c.dir).unwrap_or_else(|_| PathBuf::from(&c.dir))));
+    charts.sort_by(|a, b| a.dir.cmp(&b.dir));
     (charts, errors)
 }
 
@@ -138,9 +149,32 @@ pub fn read(dir: &Path) -> Result<ChartSource, SourceError> {
         }
         listed.extend(parse::<Requirements>(&requirements)?.dependencies);
     }
+    // Chart.lock resolves repository names (`@bitnami`, `alias:bitnami`) to their URL.
+    let lock = dir.join("Chart.lock");
+    if lock.is_file() {
+        #[derive(Deserialize)]
+        struct Lock {
+            #[serde(default)]
+            dependencies: Vec<DependencyYaml>,
+        }
+        let locked = parse::<Lock>(&lock)?.dependencies;
+        for d in listed.iter_mut().filter(|d| d.repository.starts_with('@') || d.repository.starts_with("alias:")) {
+            if let Some(url) = locked.iter().find(|l| l.name == d.name).map(|l| l.repository.clone()) {
+                d.repository = url;
+            }
+        }
+    }
     let mut dependencies: Vec<Dependency> = listed.into_iter().map(|d| dependency(dir, d)).collect();
     // Folders under charts/ that no dependency names: vendored by hand.
-    if let Ok(entries) = std::fs::read_dir(dir.join("charts")) {
+    let vendored_dir = dir.join("charts");
+    let entries = match std::fs::read_dir(&vendored_dir) {
+        Ok(entries) => Some(entries),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => {
+            return Err(SourceError { file: display(&vendored_dir), line: None, message: format!("cannot read: {e}") });
+        }
+    };
+    if let Some(entries) = entries {
         let mut vendored: Vec<PathBuf> =
             entries.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.join("Chart.yaml").is_file()).collect();
         vendored.sort();
@@ -216,7 +250,10 @@ fn display(path: &Path) -> String {
     if text.starts_with('/') && parts.first() != Some(&"") {
         parts.insert(0, "");
     }
-    parts.join("/")
+    match parts.join("/") {
+        joined if joined.is_empty() => ".".to_string(),
+        joined => joined,
+    }
 }
 
 #[cfg(all(test, feature = "load"))]
@@ -242,13 +279,28 @@ mod tests {
              - {name: agent, version: 0.1.0, repository: file://../agent}\n",
         );
         write(root, "agent/Chart.yaml", "apiVersion: v2\nname: agent\nversion: 0.1.0\n");
+        write(
+            root,
+            "db/Chart.yaml",
+            "name: db\ndependencies:\n- {name: postgresql, version: 16.x.x, repository: \"@bitnami\"}\n",
+        );
+        write(
+            root,
+            "db/Chart.lock",
+            "dependencies:\n- {name: postgresql, version: 16.4.0, repository: oci://registry-1.docker.io/bitnamicharts}\n",
+        );
         write(root, "obs/charts/extras/Chart.yaml", "apiVersion: v2\nname: extras\nversion: 0.0.1\n");
         let roots = vec![root.display().to_string()];
         let (charts, errors) = discover(&roots);
         assert!(errors.is_empty(), "{errors:?}");
         let names: Vec<&str> = charts.iter().map(|c| c.name.as_str()).collect();
-        assert_eq!(names, ["agent", "obs", "extras"]);
-        let obs = &charts[1];
+        assert_eq!(names, ["agent", "db", "obs", "extras"]);
+        assert_eq!(
+            charts[1].dependencies[0].from,
+            From::Repository("oci://registry-1.docker.io/bitnamicharts".into()),
+            "Chart.lock resolves @bitnami"
+        );
+        let obs = &charts[2];
         assert_eq!(obs.version.as_deref(), Some("1.0.0"));
         let folders: Vec<(&str, bool)> =
             obs.dependencies.iter().map(|d| (d.folder.as_str(), matches!(d.from, From::Repository(_)))).collect();
@@ -275,5 +327,7 @@ mod tests {
         assert_eq!(display(Path::new("./charts/obs/../agent")), "charts/agent");
         assert_eq!(display(Path::new("/abs/./x")), "/abs/x");
         assert_eq!(display(Path::new("../up/x")), "../up/x");
+        assert_eq!(display(Path::new(".")), ".");
+        assert_eq!(display(Path::new("./")), ".");
     }
 }

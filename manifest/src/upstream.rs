@@ -138,6 +138,8 @@ pub const UPSTREAM_CHARTS: &[&str] = &[
     "datahub-ingestion-cron",
     "acryl-datahub-actions",
     "bitwarden-sdk-server",
+    "airflow",
+    "superset",
 ];
 
 /// Is `chart` a known upstream chart?
@@ -255,6 +257,12 @@ pub const UPSTREAM_DEPENDENCIES: &[(&str, &[&str])] = &[
     ("temporal", &["cassandra", "prometheus", "elasticsearch", "grafana"]),
     ("tempo-distributed", &["minio", "grafana-agent-operator", "rollout_operator"]),
     ("windmill", &["minio", "postgresql", "hub-postgresql"]),
+    ("airflow", &["postgresql"]),
+    ("jaeger", &["cassandra", "elasticsearch", "kafka"]),
+    ("kafka", &["zookeeper"]),
+    ("penpot", &["postgresql", "redis", "valkey"]),
+    ("pomerium", &["redis"]),
+    ("superset", &["postgresql", "redis"]),
 ];
 
 /// The subcharts upstream chart `chart` renders ([`UPSTREAM_DEPENDENCIES`]).

@@ -531,7 +531,8 @@ An Argo CD `Application` (or `ApplicationSet` template) written locally, or pass
 chart's values, with a source that has a git `path` (no `chart:`) where the chart sources (`--charts`) hold a
 copy of a published chart: a `Chart.yaml` named like an upstream chart (`charts/redpanda` named `redpanda`)
 that does not depend on it. The Application alone cannot show that, so without the chart sources nothing is
-reported. A path to the team's own wrapper chart (`charts/platform-novu`, or a `minio` wrapper that depends
+reported. The chart sources are taken to be the repository the Applications deploy from: `repoURL` is not
+compared, the path must match the end of a source folder segment by segment. A path to the team's own wrapper chart (`charts/platform-novu`, or a `minio` wrapper that depends
 on the upstream `minio`) is the thin-wrapper layout and is fine, and so are `chart:` sources from a Helm or
 OCI repository.
 
