@@ -12,13 +12,7 @@ use std::collections::BTreeSet;
 fn check(component: &str, case: &str) {
     let dir = support::root().join("tests/fixtures").join(component);
     let yaml = format!("tests/fixtures/{component}/{case}.yaml");
-    let expected: BTreeSet<String> = std::fs::read_to_string(dir.join(format!("{case}.expected")))
-        .unwrap()
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(str::to_string)
-        .collect();
+    let expected: BTreeSet<String> = support::expected_keys(&dir.join(format!("{case}.expected")));
     let (report, code) = support::audit_json(&[&yaml]);
     assert_eq!(report["errors"], serde_json::json!([]), "{yaml}: unexpected errors");
     let actual: BTreeSet<String> =

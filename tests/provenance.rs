@@ -39,13 +39,7 @@ fn every_provenance_case() {
     let mut failures = Vec::new();
     for case in cases {
         let yaml = std::fs::read_to_string(case.join("input.yaml")).unwrap();
-        let expected: BTreeSet<String> = std::fs::read_to_string(case.join("expected"))
-            .unwrap()
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .map(str::to_string)
-            .collect();
+        let expected = support::expected_keys(&case.join("expected"));
         // A case with chart sources beside it is audited with them.
         let charts = case.join("charts");
         let charts = charts.display().to_string();

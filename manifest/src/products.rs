@@ -11,6 +11,8 @@
 //! Chart names are those of the `helm.sh/chart` label or the `charts/<dir>`
 //! folder (an alias, when the parent chart sets one). Operators are absent:
 //! what they create carries `ownerReferences` or their `managed-by` label.
+//! The SDK's catalog takes its image lists from here, so the host and the
+//! rules recognise a product by the same images.
 
 use crate::image::Image;
 
@@ -27,211 +29,278 @@ pub struct Product {
     pub charts: &'static [&'static str],
 }
 
+/// OpenTelemetry Collector.
+pub const OTEL_COLLECTOR: Product = Product {
+    key: "otel-collector",
+    name: "OpenTelemetry Collector",
+    images: &[
+        "otel/opentelemetry-collector",
+        "otel/opentelemetry-collector-contrib",
+        "otel/opentelemetry-collector-k8s",
+        "opentelemetry-collector-releases/*",
+        "otelcol",
+        "otelcol-contrib",
+        "otelcol-k8s",
+    ],
+    charts: &["opentelemetry-collector", "opentelemetry-kube-stack", "opentelemetry-operator"],
+};
+
+/// Grafana.
+pub const GRAFANA: Product = Product {
+    key: "grafana",
+    name: "Grafana",
+    images: &["grafana/grafana", "grafana/grafana-oss", "grafana/grafana-enterprise"],
+    charts: &["grafana", "kube-prometheus-stack", "grafana-operator", "lgtm-distributed", "loki-stack"],
+};
+
+/// Prometheus.
+pub const PROMETHEUS: Product = Product {
+    key: "prometheus",
+    name: "Prometheus",
+    images: &["prom/prometheus", "quay.io/prometheus/prometheus"],
+    charts: &["prometheus", "kube-prometheus-stack", "kube-prometheus", "loki-stack"],
+};
+
+/// Alertmanager.
+pub const ALERTMANAGER: Product = Product {
+    key: "alertmanager",
+    name: "Alertmanager",
+    images: &["prom/alertmanager", "quay.io/prometheus/alertmanager"],
+    charts: &["alertmanager", "prometheus", "kube-prometheus-stack", "kube-prometheus"],
+};
+
+/// Loki.
+pub const LOKI: Product = Product {
+    key: "loki",
+    name: "Loki",
+    images: &["grafana/loki"],
+    charts: &["loki", "loki-distributed", "loki-simple-scalable", "loki-stack", "enterprise-logs", "lgtm-distributed"],
+};
+
+/// Grafana Tempo.
+pub const TEMPO: Product = Product {
+    key: "tempo",
+    name: "Grafana Tempo",
+    images: &["grafana/tempo", "grafana/tempo-query", "grafana/enterprise-traces"],
+    charts: &["tempo", "tempo-distributed", "lgtm-distributed"],
+};
+
+/// Grafana Mimir.
+pub const MIMIR: Product = Product {
+    key: "mimir",
+    name: "Grafana Mimir",
+    images: &["grafana/mimir", "grafana/enterprise-metrics"],
+    charts: &["mimir-distributed", "enterprise-metrics", "lgtm-distributed"],
+};
+
+/// Grafana Alloy.
+pub const ALLOY: Product = Product {
+    key: "alloy",
+    name: "Grafana Alloy",
+    images: &["grafana/alloy"],
+    charts: &[
+        "alloy",
+        "alloy-operator",
+        "k8s-monitoring",
+        "alloy-events",
+        "alloy-logs",
+        "alloy-profiles",
+        "alloy-metrics",
+        "alloy-singleton",
+        "alloy-receiver",
+        "alloy-deployment",
+        "alloy-statefulset",
+    ],
+};
+
+/// Jaeger.
+pub const JAEGER: Product = Product {
+    key: "jaeger",
+    name: "Jaeger",
+    images: &[
+        "jaegertracing/all-in-one",
+        "jaegertracing/jaeger",
+        "jaegertracing/jaeger-collector",
+        "jaegertracing/jaeger-query",
+    ],
+    charts: &["jaeger", "jaeger-operator"],
+};
+
+/// MongoDB.
+pub const MONGODB: Product = Product {
+    key: "mongodb",
+    name: "MongoDB",
+    images: &[
+        "mongo",
+        "bitnami/mongodb",
+        "bitnamilegacy/mongodb",
+        "mongodb/mongodb-community-server",
+        "mongodb/mongodb-enterprise-server",
+        "quay.io/mongodb/mongodb-community-server",
+    ],
+    charts: &["mongodb", "mongodb-sharded", "mongodb-kubernetes", "community-operator", "enterprise-operator"],
+};
+
+/// Valkey.
+pub const VALKEY: Product = Product {
+    key: "valkey",
+    name: "Valkey",
+    images: &["valkey/valkey", "bitnami/valkey", "bitnamilegacy/valkey"],
+    charts: &["valkey", "valkey-cluster", "valkey-operator"],
+};
+
+/// Redis.
+pub const REDIS: Product = Product {
+    key: "redis",
+    name: "Redis",
+    images: &["redis", "bitnami/redis", "bitnamilegacy/redis", "redis/redis-stack-server"],
+    charts: &["redis", "redis-cluster", "redis-ha", "argo-cd", "airflow", "superset"],
+};
+
+/// PostgreSQL.
+pub const POSTGRESQL: Product = Product {
+    key: "postgresql",
+    name: "PostgreSQL",
+    images: &["postgres", "bitnami/postgresql", "bitnamilegacy/postgresql", "postgis/postgis", "supabase/postgres"],
+    charts: &["postgresql", "postgresql-ha", "postgres", "supabase", "windmill", "cloudnative-pg", "cluster"],
+};
+
+/// MySQL / MariaDB.
+pub const MYSQL: Product = Product {
+    key: "mysql",
+    name: "MySQL / MariaDB",
+    images: &[
+        "mysql",
+        "bitnami/mysql",
+        "bitnamilegacy/mysql",
+        "mariadb",
+        "bitnami/mariadb",
+        "container-registry.oracle.com/mysql/community-server",
+    ],
+    charts: &["mysql", "mariadb", "mariadb-galera", "mysql-operator", "mysql-innodbcluster", "mariadb-operator"],
+};
+
+/// MinIO.
+pub const MINIO: Product = Product {
+    key: "minio",
+    name: "MinIO",
+    images: &["minio/minio", "quay.io/minio/minio", "bitnami/minio", "bitnamilegacy/minio"],
+    charts: &["minio", "operator", "tenant", "supabase"],
+};
+
+/// ClickHouse.
+pub const CLICKHOUSE: Product = Product {
+    key: "clickhouse",
+    name: "ClickHouse",
+    images: &[
+        "clickhouse/clickhouse-server",
+        "clickhouse/clickhouse-keeper",
+        "yandex/clickhouse-server",
+        "altinity/clickhouse-server",
+        "altinity/clickhouse-keeper",
+        "bitnami/clickhouse",
+    ],
+    charts: &["clickhouse", "altinity-clickhouse-operator"],
+};
+
+/// Redpanda.
+pub const REDPANDA: Product = Product {
+    key: "redpanda",
+    name: "Redpanda",
+    images: &["redpandadata/redpanda", "vectorized/redpanda"],
+    charts: &["redpanda", "operator", "redpanda-operator"],
+};
+
+/// Kafka.
+pub const KAFKA: Product = Product {
+    key: "kafka",
+    name: "Kafka",
+    images: &[
+        "apache/kafka",
+        "apache/kafka-native",
+        "bitnami/kafka",
+        "bitnamilegacy/kafka",
+        "confluentinc/cp-kafka",
+        "wurstmeister/kafka",
+        "strimzi/kafka",
+    ],
+    charts: &["kafka", "cp-kafka", "cp-helm-charts", "mimir-distributed", "strimzi-kafka-operator"],
+};
+
+/// Elasticsearch.
+pub const ELASTICSEARCH: Product = Product {
+    key: "elasticsearch",
+    name: "Elasticsearch",
+    images: &[
+        "elasticsearch/elasticsearch",
+        "docker.elastic.co/elasticsearch/elasticsearch",
+        "bitnami/elasticsearch",
+        "elasticsearch",
+    ],
+    charts: &["elasticsearch", "eck-operator", "eck-elasticsearch", "eck-stack"],
+};
+
+/// Temporal.
+pub const TEMPORAL: Product = Product {
+    key: "temporal",
+    name: "Temporal",
+    images: &["temporalio/server", "temporalio/ui", "temporalio/admin-tools", "temporalio/auto-setup"],
+    charts: &["temporal", "temporal-operator"],
+};
+
+/// Sonatype Nexus.
+pub const NEXUS: Product = Product {
+    key: "nexus",
+    name: "Sonatype Nexus",
+    images: &["sonatype/nexus3"],
+    charts: &["nxrm-ha", "nexus-repository-manager", "nexus3"],
+};
+
+/// Velero.
+pub const VELERO: Product = Product { key: "velero", name: "Velero", images: &["velero/velero"], charts: &["velero"] };
+
+/// Traefik.
+pub const TRAEFIK: Product = Product {
+    key: "traefik",
+    name: "Traefik",
+    images: &["traefik", "traefik/traefik", "ghcr.io/traefik/traefik-hub"],
+    charts: &["traefik"],
+};
+
+/// OpenBao / Vault.
+pub const OPENBAO: Product = Product {
+    key: "openbao",
+    name: "OpenBao / Vault",
+    images: &["openbao/openbao", "hashicorp/vault", "vault", "quay.io/openbao/openbao"],
+    charts: &["openbao", "vault", "vault-operator"],
+};
+
 /// Every product with a known set of entitled charts, most specific first.
 pub const PRODUCTS: &[Product] = &[
-    Product {
-        key: "otel-collector",
-        name: "OpenTelemetry Collector",
-        images: &[
-            "otel/opentelemetry-collector",
-            "otel/opentelemetry-collector-contrib",
-            "otel/opentelemetry-collector-k8s",
-            "opentelemetry-collector-releases/opentelemetry-collector",
-            "opentelemetry-collector-releases/opentelemetry-collector-contrib",
-            "opentelemetry-collector-releases/opentelemetry-collector-k8s",
-            "otelcol",
-            "otelcol-contrib",
-            "otelcol-k8s",
-        ],
-        charts: &[
-            "opentelemetry-collector",
-            "opentelemetry-kube-stack",
-            "opentelemetry-operator",
-            "otel-ebpf-profiler",
-        ],
-    },
-    Product {
-        key: "grafana",
-        name: "Grafana",
-        images: &["grafana/grafana", "grafana/grafana-oss", "grafana/grafana-enterprise"],
-        charts: &["grafana", "kube-prometheus-stack", "grafana-operator", "lgtm-distributed", "loki-stack"],
-    },
-    Product {
-        key: "prometheus",
-        name: "Prometheus",
-        images: &["prom/prometheus", "quay.io/prometheus/prometheus"],
-        charts: &["prometheus", "kube-prometheus-stack", "kube-prometheus", "loki-stack"],
-    },
-    Product {
-        key: "alertmanager",
-        name: "Alertmanager",
-        images: &["prom/alertmanager", "quay.io/prometheus/alertmanager"],
-        charts: &["alertmanager", "prometheus", "kube-prometheus-stack", "kube-prometheus"],
-    },
-    Product {
-        key: "loki",
-        name: "Loki",
-        images: &["grafana/loki"],
-        charts: &[
-            "loki",
-            "loki-distributed",
-            "loki-simple-scalable",
-            "loki-stack",
-            "enterprise-logs",
-            "lgtm-distributed",
-        ],
-    },
-    Product {
-        key: "tempo",
-        name: "Grafana Tempo",
-        images: &["grafana/tempo", "grafana/tempo-query", "grafana/enterprise-traces"],
-        charts: &["tempo", "tempo-distributed", "lgtm-distributed"],
-    },
-    Product {
-        key: "mimir",
-        name: "Grafana Mimir",
-        images: &["grafana/mimir", "grafana/enterprise-metrics"],
-        charts: &["mimir-distributed", "enterprise-metrics", "lgtm-distributed"],
-    },
-    Product {
-        key: "alloy",
-        name: "Grafana Alloy",
-        images: &["grafana/alloy"],
-        charts: &[
-            "alloy",
-            "alloy-operator",
-            "k8s-monitoring",
-            "alloy-events",
-            "alloy-logs",
-            "alloy-profiles",
-            "alloy-metrics",
-            "alloy-singleton",
-            "alloy-receiver",
-            "alloy-deployment",
-            "alloy-statefulset",
-        ],
-    },
-    Product {
-        key: "jaeger",
-        name: "Jaeger",
-        images: &[
-            "jaegertracing/all-in-one",
-            "jaegertracing/jaeger",
-            "jaegertracing/jaeger-collector",
-            "jaegertracing/jaeger-query",
-        ],
-        charts: &["jaeger", "jaeger-operator"],
-    },
-    Product {
-        key: "mongodb",
-        name: "MongoDB",
-        images: &[
-            "mongo",
-            "bitnami/mongodb",
-            "bitnamilegacy/mongodb",
-            "mongodb/mongodb-community-server",
-            "mongodb/mongodb-enterprise-server",
-        ],
-        charts: &["mongodb", "mongodb-sharded", "mongodb-kubernetes", "community-operator", "enterprise-operator"],
-    },
-    Product {
-        key: "valkey",
-        name: "Valkey",
-        images: &["valkey/valkey", "bitnami/valkey", "bitnamilegacy/valkey"],
-        charts: &["valkey", "valkey-cluster", "valkey-operator"],
-    },
-    Product {
-        key: "redis",
-        name: "Redis",
-        images: &["redis", "bitnami/redis", "bitnamilegacy/redis", "redis/redis-stack-server"],
-        charts: &["redis", "redis-cluster", "redis-ha", "argo-cd", "airflow", "superset"],
-    },
-    Product {
-        key: "postgresql",
-        name: "PostgreSQL",
-        images: &["postgres", "bitnami/postgresql", "bitnamilegacy/postgresql", "postgis/postgis", "supabase/postgres"],
-        charts: &["postgresql", "postgresql-ha", "postgres", "supabase", "windmill", "cloudnative-pg", "cluster"],
-    },
-    Product {
-        key: "mysql",
-        name: "MySQL / MariaDB",
-        images: &["mysql", "bitnami/mysql", "bitnamilegacy/mysql", "mariadb", "bitnami/mariadb"],
-        charts: &["mysql", "mariadb", "mariadb-galera", "mysql-operator", "mysql-innodbcluster", "mariadb-operator"],
-    },
-    Product {
-        key: "minio",
-        name: "MinIO",
-        images: &["minio/minio", "quay.io/minio/minio", "bitnami/minio", "bitnamilegacy/minio"],
-        charts: &["minio", "operator", "tenant", "supabase"],
-    },
-    Product {
-        key: "clickhouse",
-        name: "ClickHouse",
-        images: &[
-            "clickhouse/clickhouse-server",
-            "clickhouse/clickhouse-keeper",
-            "yandex/clickhouse-server",
-            "altinity/clickhouse-server",
-            "altinity/clickhouse-keeper",
-            "bitnami/clickhouse",
-        ],
-        charts: &["clickhouse", "altinity-clickhouse-operator"],
-    },
-    Product {
-        key: "redpanda",
-        name: "Redpanda",
-        images: &["redpandadata/redpanda", "vectorized/redpanda"],
-        charts: &["redpanda", "operator", "redpanda-operator"],
-    },
-    Product {
-        key: "kafka",
-        name: "Kafka",
-        images: &[
-            "apache/kafka",
-            "apache/kafka-native",
-            "bitnami/kafka",
-            "bitnamilegacy/kafka",
-            "confluentinc/cp-kafka",
-            "wurstmeister/kafka",
-            "strimzi/kafka",
-        ],
-        charts: &["kafka", "cp-kafka", "cp-helm-charts", "mimir-distributed", "strimzi-kafka-operator"],
-    },
-    Product {
-        key: "elasticsearch",
-        name: "Elasticsearch",
-        images: &[
-            "elasticsearch/elasticsearch",
-            "docker.elastic.co/elasticsearch/elasticsearch",
-            "bitnami/elasticsearch",
-        ],
-        charts: &["elasticsearch", "eck-operator", "eck-elasticsearch", "eck-stack"],
-    },
-    Product {
-        key: "temporal",
-        name: "Temporal",
-        images: &["temporalio/server", "temporalio/ui", "temporalio/admin-tools"],
-        charts: &["temporal", "temporal-operator"],
-    },
-    Product {
-        key: "nexus",
-        name: "Sonatype Nexus",
-        images: &["sonatype/nexus3"],
-        charts: &["nxrm-ha", "nexus-repository-manager", "nexus3"],
-    },
-    Product { key: "velero", name: "Velero", images: &["velero/velero"], charts: &["velero"] },
-    Product {
-        key: "traefik",
-        name: "Traefik",
-        images: &["traefik", "traefik/traefik", "ghcr.io/traefik/traefik-hub"],
-        charts: &["traefik"],
-    },
-    Product {
-        key: "openbao",
-        name: "OpenBao / Vault",
-        images: &["openbao/openbao", "hashicorp/vault", "vault"],
-        charts: &["openbao", "vault", "vault-operator"],
-    },
+    OTEL_COLLECTOR,
+    GRAFANA,
+    PROMETHEUS,
+    ALERTMANAGER,
+    LOKI,
+    TEMPO,
+    MIMIR,
+    ALLOY,
+    JAEGER,
+    MONGODB,
+    VALKEY,
+    REDIS,
+    POSTGRESQL,
+    MYSQL,
+    MINIO,
+    CLICKHOUSE,
+    REDPANDA,
+    KAFKA,
+    ELASTICSEARCH,
+    TEMPORAL,
+    NEXUS,
+    VELERO,
+    TRAEFIK,
+    OPENBAO,
 ];
 
 /// The product `image` runs, when its repository is one of a product's.

@@ -13,6 +13,7 @@
 //! ```
 
 use crate::image::Image;
+use rewheel_manifest::products;
 
 /// One piece of third-party infrastructure with an upstream chart or operator.
 ///
@@ -70,28 +71,21 @@ pub const UPSTREAMS: &[Upstream] = &[
     Upstream {
         key: "mongodb",
         name: "MongoDB",
-        images: &[
-            "mongo",
-            "bitnami/mongodb",
-            "bitnamilegacy/mongodb",
-            "mongodb/mongodb-community-server",
-            "mongodb/mongodb-enterprise-server",
-            "quay.io/mongodb/mongodb-community-server",
-        ],
+        images: products::MONGODB.images,
         replace_with: "MongoDB Controllers for Kubernetes (chart mongodb-kubernetes, https://mongodb.github.io/helm-charts) with a MongoDBCommunity CR (spec.type: ReplicaSet, spec.members, spec.security.authentication)",
         sources: &["https://github.com/mongodb/mongodb-kubernetes", "https://mongodb.github.io/helm-charts"],
     },
     Upstream {
         key: "valkey",
         name: "Valkey",
-        images: &["valkey/valkey", "bitnami/valkey", "bitnamilegacy/valkey"],
+        images: products::VALKEY.images,
         replace_with: "the official valkey chart (https://valkey.io/valkey-helm/) with auth.enabled, auth.usersExistingSecret, auth.aclUsers",
         sources: &["https://github.com/valkey-io/valkey-helm"],
     },
     Upstream {
         key: "redis",
         name: "Redis",
-        images: &["redis", "bitnami/redis", "bitnamilegacy/redis", "redis/redis-stack-server"],
+        images: products::REDIS.images,
         replace_with: "the official valkey chart (https://valkey.io/valkey-helm/) with auth.usersExistingSecret, or the Bitnami redis chart",
         sources: &[
             "https://github.com/valkey-io/valkey-helm",
@@ -101,63 +95,42 @@ pub const UPSTREAMS: &[Upstream] = &[
     Upstream {
         key: "postgresql",
         name: "PostgreSQL",
-        images: &["postgres", "bitnami/postgresql", "bitnamilegacy/postgresql", "postgis/postgis", "supabase/postgres"],
+        images: products::POSTGRESQL.images,
         replace_with: "CloudNativePG (charts cloudnative-pg and cluster, https://cloudnative-pg.github.io/charts) with a Cluster CR and Database CRs",
         sources: &["https://github.com/cloudnative-pg/charts", "https://cloudnative-pg.io/documentation/current/"],
     },
     Upstream {
         key: "mysql",
         name: "MySQL / MariaDB",
-        images: &[
-            "mysql",
-            "bitnami/mysql",
-            "bitnamilegacy/mysql",
-            "mariadb",
-            "bitnami/mariadb",
-            "container-registry.oracle.com/mysql/community-server",
-        ],
+        images: products::MYSQL.images,
         replace_with: "MySQL Operator for Kubernetes (InnoDBCluster CR) or the MariaDB Operator (MariaDB CR)",
         sources: &["https://github.com/mysql/mysql-operator", "https://github.com/mariadb-operator/mariadb-operator"],
     },
     Upstream {
         key: "minio",
         name: "MinIO",
-        images: &["minio/minio", "quay.io/minio/minio", "bitnami/minio", "bitnamilegacy/minio"],
+        images: products::MINIO.images,
         replace_with: "the MinIO Operator Tenant CR with spec.buckets (https://operator.min.io), or the minio chart's buckets/users/existingSecret values",
         sources: &["https://github.com/minio/operator", "https://github.com/minio/minio/tree/master/helm/minio"],
     },
     Upstream {
         key: "clickhouse",
         name: "ClickHouse",
-        images: &[
-            "clickhouse/clickhouse-server",
-            "clickhouse/clickhouse-keeper",
-            "yandex/clickhouse-server",
-            "altinity/clickhouse-server",
-            "bitnami/clickhouse",
-        ],
+        images: products::CLICKHOUSE.images,
         replace_with: "the Altinity ClickHouse operator (chart altinity-clickhouse-operator, https://helm.altinity.com) with ClickHouseInstallation and ClickHouseKeeperInstallation CRs",
         sources: &["https://github.com/Altinity/clickhouse-operator"],
     },
     Upstream {
         key: "redpanda",
         name: "Redpanda",
-        images: &["redpandadata/redpanda", "vectorized/redpanda"],
+        images: products::REDPANDA.images,
         replace_with: "the redpanda chart or the Redpanda operator (https://charts.redpanda.com) with Redpanda, Topic and User CRs",
         sources: &["https://github.com/redpanda-data/redpanda-operator"],
     },
     Upstream {
         key: "kafka",
         name: "Kafka",
-        images: &[
-            "apache/kafka",
-            "apache/kafka-native",
-            "bitnami/kafka",
-            "bitnamilegacy/kafka",
-            "confluentinc/cp-kafka",
-            "wurstmeister/kafka",
-            "strimzi/kafka",
-        ],
+        images: products::KAFKA.images,
         replace_with: "a Kafka API from the Redpanda operator (Redpanda and Topic CRs) or Strimzi (Kafka and KafkaTopic CRs)",
         sources: &[
             "https://github.com/redpanda-data/redpanda-operator",
@@ -198,12 +171,7 @@ pub const UPSTREAMS: &[Upstream] = &[
     Upstream {
         key: "elasticsearch",
         name: "Elasticsearch",
-        images: &[
-            "elasticsearch",
-            "elasticsearch/elasticsearch",
-            "docker.elastic.co/elasticsearch/elasticsearch",
-            "bitnami/elasticsearch",
-        ],
+        images: products::ELASTICSEARCH.images,
         replace_with: "Elastic Cloud on Kubernetes (Elasticsearch CR)",
         sources: &["https://github.com/elastic/cloud-on-k8s"],
     },
@@ -227,7 +195,7 @@ pub const UPSTREAMS: &[Upstream] = &[
     Upstream {
         key: "grafana",
         name: "Grafana",
-        images: &["grafana/grafana", "grafana/grafana-oss", "grafana/grafana-enterprise"],
+        images: products::GRAFANA.images,
         replace_with: "the grafana chart (https://grafana-community.github.io/helm-charts) with admin.existingSecret and sidecars, or the Grafana Operator (Grafana, GrafanaDashboard, GrafanaDatasource CRs)",
         sources: &["https://github.com/grafana-community/helm-charts", "https://github.com/grafana/grafana-operator"],
     },
@@ -246,38 +214,28 @@ pub const UPSTREAMS: &[Upstream] = &[
     Upstream {
         key: "loki",
         name: "Loki",
-        images: &["grafana/loki"],
+        images: products::LOKI.images,
         replace_with: "the grafana/loki chart",
         sources: &["https://github.com/grafana/loki/tree/main/production/helm/loki"],
     },
     Upstream {
         key: "mimir",
         name: "Grafana Mimir",
-        images: &["grafana/mimir"],
+        images: products::MIMIR.images,
         replace_with: "the mimir-distributed chart (https://grafana.github.io/helm-charts) with mimir.structuredConfig",
         sources: &["https://github.com/grafana/mimir/tree/main/operations/helm/charts/mimir-distributed"],
     },
     Upstream {
         key: "jaeger",
         name: "Jaeger",
-        images: &[
-            "jaegertracing/all-in-one",
-            "jaegertracing/jaeger",
-            "jaegertracing/jaeger-collector",
-            "jaegertracing/jaeger-query",
-        ],
+        images: products::JAEGER.images,
         replace_with: "the jaeger chart, or traces through the opentelemetry-collector chart to a managed backend",
         sources: &["https://github.com/jaegertracing/helm-charts"],
     },
     Upstream {
         key: "otel-collector",
         name: "OpenTelemetry Collector",
-        images: &[
-            "otel/opentelemetry-collector",
-            "otel/opentelemetry-collector-contrib",
-            "otel/opentelemetry-collector-k8s",
-            "opentelemetry-collector-releases/*",
-        ],
+        images: products::OTEL_COLLECTOR.images,
         replace_with: "the open-telemetry/opentelemetry-collector chart with mode, config and presets (kubernetesAttributes, logsCollection, kubeletMetrics, hostMetrics, clusterMetrics, kubernetesEvents)",
         sources: &[
             "https://github.com/open-telemetry/opentelemetry-helm-charts",
@@ -287,28 +245,28 @@ pub const UPSTREAMS: &[Upstream] = &[
     Upstream {
         key: "temporal",
         name: "Temporal",
-        images: &["temporalio/server", "temporalio/auto-setup", "temporalio/ui", "temporalio/admin-tools"],
+        images: products::TEMPORAL.images,
         replace_with: "the temporal chart (https://go.temporal.io/helm-charts) with server.config.namespaces.create and datastores.*.sql.{createDatabase,manageSchema,existingSecret}",
         sources: &["https://github.com/temporalio/helm-charts"],
     },
     Upstream {
         key: "nexus",
         name: "Sonatype Nexus Repository",
-        images: &["sonatype/nexus3"],
+        images: products::NEXUS.images,
         replace_with: "the nxrm-ha chart (https://sonatype.github.io/helm3-charts/) with persistence, podSecurityContext.fsGroup and secret.nexusAdminSecret",
         sources: &["https://github.com/sonatype/nxrm3-ha-repository"],
     },
     Upstream {
         key: "traefik",
         name: "Traefik",
-        images: &["traefik", "ghcr.io/traefik/traefik-hub"],
+        images: products::TRAEFIK.images,
         replace_with: "the traefik chart (https://traefik.github.io/charts) with IngressRoute/Middleware CRs",
         sources: &["https://github.com/traefik/traefik-helm-chart"],
     },
     Upstream {
         key: "openbao",
         name: "OpenBao / Vault",
-        images: &["openbao/openbao", "quay.io/openbao/openbao", "hashicorp/vault", "vault"],
+        images: products::OPENBAO.images,
         replace_with: "the openbao chart (https://openbao.github.io/openbao-helm) with raft HA, a seal stanza and self-init",
         sources: &["https://github.com/openbao/openbao-helm"],
     },

@@ -158,6 +158,19 @@ fn decided(origin: wit::Origin) -> Decided {
     }
 }
 
+/// The contract's chart of an SDK chart (the test harness sends them).
+pub fn to_wit_chart(c: Chart) -> wit::Chart {
+    wit::Chart {
+        name: c.name,
+        version: c.version,
+        path: c.path,
+        upstream: c.upstream,
+        evidence: c.evidence,
+        source: c.source,
+        copies: c.copies,
+    }
+}
+
 fn to_chart(c: wit::Chart) -> Chart {
     Chart {
         name: c.name,

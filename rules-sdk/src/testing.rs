@@ -250,27 +250,16 @@ fn check(
     assert!(loaded.errors.is_empty(), "fixture YAML does not parse: {:?}", loaded.errors);
     // Provenance is decided over the whole fixture, as the host does over a run.
     let graph = rewheel_manifest::decide_provenance(&mut loaded.objects, &Default::default());
-    let charts: Vec<wit::Chart> = graph
-        .charts()
-        .map(|c| wit::Chart {
-            name: c.name.clone(),
-            version: c.version.clone(),
-            path: c.path.clone(),
-            upstream: c.upstream,
-            evidence: c.evidence.clone(),
-            source: c.source.clone(),
-            copies: c.copies.clone(),
-        })
-        .chain(extra.iter().map(|c| wit::Chart {
-            name: c.name.clone(),
-            version: c.version.clone(),
-            path: c.path.clone(),
-            upstream: c.upstream,
-            evidence: c.evidence.clone(),
-            source: c.source.clone(),
-            copies: c.copies.clone(),
-        }))
-        .collect();
+    let rendered = graph.charts().map(|c| crate::Chart {
+        name: c.name.clone(),
+        version: c.version.clone(),
+        path: c.path.clone(),
+        upstream: c.upstream,
+        evidence: c.evidence.clone(),
+        source: c.source.clone(),
+        copies: c.copies.clone(),
+    });
+    let charts: Vec<wit::Chart> = rendered.chain(extra.iter().cloned()).map(crate::run::to_wit_chart).collect();
     let resources: Vec<Resource> = loaded.objects.iter().map(to_resource).collect();
     let options: Vec<RuleOptions> =
         options.iter().map(|(rule, json)| RuleOptions { rule: rule.to_string(), options: json.to_string() }).collect();

@@ -108,6 +108,18 @@ pub fn builtin_component_count() -> usize {
     sources.len()
 }
 
+/// The lines of an expected-findings file (`rule kind namespace/name line`),
+/// without blanks and `#` comments.
+pub fn expected_keys(path: &Path) -> std::collections::BTreeSet<String> {
+    std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_string)
+        .collect()
+}
+
 /// `rule kind namespace/name file:line` of every finding, sorted.
 pub fn finding_keys(report: &Value) -> Vec<String> {
     let mut keys: Vec<String> = report["findings"]
