@@ -324,6 +324,15 @@ fn what_rewheel_toml_declares_comes_before_the_evidence() {
     let names: BTreeSet<&str> =
         report["findings"].as_array().unwrap().iter().map(|f| f["resource"]["name"].as_str().unwrap()).collect();
     assert!(names.contains("minio-settings") && names.contains("minio-metadata-db"), "{names:?}");
+    // `config show` lists [provenance] with where each value comes from.
+    let out = support::run(&["config", "show", "--config", &config_arg, "--charts", "charts/"], None);
+    let shown = String::from_utf8(out.stdout).unwrap();
+    assert!(shown.contains("\n[provenance]\n"), "{shown}");
+    assert!(
+        shown.lines().any(|l| l.starts_with("local = [\"minio\"]") && l.ends_with(&format!("# {config_arg}:2"))),
+        "{shown}"
+    );
+    assert!(shown.lines().any(|l| l.starts_with("charts = [\"charts/\"]") && l.ends_with("# --charts")), "{shown}");
     // A key [provenance] does not know is refused with its line.
     std::fs::write(&config, "[provenance]\nlocals = [\"minio\"]\n").unwrap();
     let (report, _) = support::audit_json(&[input, "--config", &config_arg]);
