@@ -280,6 +280,9 @@ struct Loaded {
     summary: Summary,
     errors: Vec<ErrorEntry>,
     skipped: Vec<SkippedEntry>,
+    /// The chart graph provenance was decided with: a retry reuses it rather
+    /// than read a streamed input once more.
+    graph: Option<rewheel_manifest::charts::ChartGraph>,
 }
 
 pub fn run(options: AuditOptions) -> Report {
@@ -307,7 +310,7 @@ pub fn run(options: AuditOptions) -> Report {
         Err(e) => {
             // Nothing runs; the inputs are still read, so the summary counts them.
             errors.push(e);
-            let loaded = stream(&inputs.sources, &[], options.jobs, true, &bar, &declared);
+            let loaded = stream(&inputs.sources, &[], options.jobs, true, &bar, (&declared, None));
             bar.finish_and_clear();
             errors.extend(loaded.errors);
             let mut report = assemble(Vec::new(), errors, loaded.skipped, loaded.summary, 0, 0, 0);
@@ -357,8 +360,8 @@ pub fn run(options: AuditOptions) -> Report {
     }
 
     // Read, parse and check the inputs part by part.
-    let loaded = stream(&inputs.sources, &stages, options.jobs, true, &bar, &declared);
-    let Loaded { objects, summary, errors: load_errors, skipped } = loaded;
+    let loaded = stream(&inputs.sources, &stages, options.jobs, true, &bar, (&declared, None));
+    let Loaded { objects, summary, errors: load_errors, skipped, graph } = loaded;
     errors.extend(load_errors);
 
     // A pack instance that failed gives way to its components, one by one, on
@@ -387,7 +390,8 @@ pub fn run(options: AuditOptions) -> Report {
                 Err(e) => outcomes.push(Err(e)),
             }
         }
-        let again = stream(&inputs.sources, &stages, options.jobs, false, &ProgressBar::hidden(), &declared);
+        let again =
+            stream(&inputs.sources, &stages, options.jobs, false, &ProgressBar::hidden(), (&declared, graph.as_ref()));
         for stage in stages {
             let stage = stage.into_inner().expect("a stage lock is never poisoned");
             // Findings point at objects by their place in the first reading.
@@ -682,7 +686,7 @@ fn stream(
     jobs: usize,
     collect: bool,
     bar: &ProgressBar,
-    declared: &Declared,
+    (declared, known): (&Declared, Option<&rewheel_manifest::charts::ChartGraph>),
 ) -> Loaded {
     let mut loaded = Loaded::default();
     let total = sources.iter().map(|s| s.size).sum();
@@ -695,7 +699,7 @@ fn stream(
     let streamed = parts.len() > 1 || keep != Kinds::All;
     // Provenance is decided over the whole input: a streamed input is read
     // once more first; one read whole is decided once parsed.
-    let mut graph = streamed.then(|| provenance::pre_pass(sources, jobs, declared));
+    let mut graph = known.cloned().or_else(|| streamed.then(|| provenance::pre_pass(sources, jobs, declared)));
     let mut charts: Vec<sandbox::Chart> = graph.as_ref().map(provenance::charts).unwrap_or_default();
     let mut kept: Vec<Resource> = Vec::new();
     let mut kept_at: Vec<usize> = Vec::new();
@@ -766,6 +770,7 @@ fn stream(
     });
 
     loaded.summary.objects = seen as u32;
+    loaded.graph = graph;
     loaded
 }
 
