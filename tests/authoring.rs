@@ -143,7 +143,7 @@ fn from_rewheel_new_to_a_pinned_rule_in_ci_without_rebuilding_the_host() {
         "inspect",
     );
     let inspected: Value = serde_json::from_str(&inspected).unwrap();
-    assert_eq!(inspected["contract"], "0.4.0");
+    assert_eq!(inspected["contract"], "0.5.0");
     assert_eq!(inspected["compatible"], true);
     assert_eq!(inspected["rules"][0]["id"], "team-redpanda-hand-written-workload");
     assert_eq!(inspected["rules"][0]["options"][0]["name"], "allow-names");
@@ -152,7 +152,7 @@ fn from_rewheel_new_to_a_pinned_rule_in_ci_without_rebuilding_the_host() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|i| i.as_str().unwrap().starts_with("rewheel:rule/types@0.4.0"))
+            .any(|i| i.as_str().unwrap().starts_with("rewheel:rule/types@0.5.0"))
     );
     let digest = inspected["sha256"].as_str().unwrap().to_string();
     assert_eq!(digest.len(), 64);

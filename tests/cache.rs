@@ -174,7 +174,7 @@ fn a_component_that_fails_is_named_and_the_others_still_compile() {
     assert!(last.starts_with("1 compiled, 0 already cached, 1 failed: "), "{last}");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains(&format!("{newer}: targets rewheel:rule@0.5.0")),
+        stderr.contains(&format!("{newer}: targets rewheel:rule@0.6.0")),
         "the error names the component: {stderr}"
     );
 }

@@ -539,3 +539,34 @@ fn rule_sources_and_file_globs_from_the_config() {
     assert_eq!(report["summary"]["suppressed"]["total"], 0);
     assert_eq!(warnings(&report)[0].0, "unused-exemption");
 }
+
+#[test]
+fn catalog_entries_in_rewheel_toml_identify_the_teams_images_for_every_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(
+        dir.path(),
+        "queue.yaml",
+        "# Source: platform/templates/queue.yaml\napiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: queue, namespace: team}\nspec:\n  template:\n    spec:\n      containers: [{name: broker, image: 'registry.corp/vendor/acme-queue:4.1'}]\n",
+    );
+    let config = "[rules]\nselect = [\"upstream-available\"]\n\n[[catalog.images]]\nimage = \"vendor/acme-queue\"\nproduct = \"Acme Queue\"\nchart = \"acme-queue\"\nrepository = \"https://charts.acme.example\"\n";
+    let (report, code, _d) = audit_with_config(config, &[&input]);
+    assert_eq!(code, 1, "{report}");
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    let message = findings[0]["message"].as_str().unwrap();
+    assert!(message.contains("runs Acme Queue (image registry.corp/vendor/acme-queue:4.1, as "), "{message}");
+    assert!(message.contains("rewheel.toml:4 says)"), "the entry's line: {message}");
+    assert_eq!(
+        findings[0]["replace_with"].as_str().unwrap(),
+        "the upstream chart acme-queue (https://charts.acme.example)"
+    );
+    // Without the entry nothing knows the image.
+    let (report, code, _d) = audit_with_config("[rules]\nselect = [\"upstream-available\"]\n", &[&input]);
+    assert_eq!((code, report["findings"].as_array().unwrap().len()), (0, 0), "{report}");
+    // A key the entry does not take is a config error naming its line.
+    let (report, code, _d) =
+        audit_with_config("[[catalog.images]]\nimage = \"a/b\"\nproduct = \"B\"\nrepo = \"x\"\n", &[&input]);
+    assert_eq!(code, 2, "{report}");
+    let error = report["errors"][0].to_string();
+    assert!(error.contains("repo") && error.contains("\"line\":4"), "{error}");
+}

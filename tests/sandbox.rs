@@ -159,7 +159,7 @@ fn a_rule_returning_a_100_mb_message_hits_the_size_cap() {
 
 #[test]
 fn a_rule_built_against_a_newer_contract_is_refused_by_name() {
-    hostile("newer-contract", &[], "targets rewheel:rule@0.5.0, but this rewheel runs rewheel:rule@0.4.x components");
+    hostile("newer-contract", &[], "targets rewheel:rule@0.6.0, but this rewheel runs rewheel:rule@0.5.x components");
 }
 
 #[test]
@@ -172,13 +172,13 @@ fn a_rule_built_against_a_later_patch_of_the_contract_runs() {
     assert_eq!(names, vec!["ConfigMap otel-agent-config"]);
     let out = support::run(&["rules", "inspect", &wasm], None);
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("contract:  rewheel:rule@0.4.9 (runs on this rewheel: rewheel:rule@0.4.0)"), "{text}");
+    assert!(text.contains("contract:  rewheel:rule@0.5.9 (runs on this rewheel: rewheel:rule@0.5.0)"), "{text}");
     // A newer minor is refused by inspect too, naming both versions.
     let newer = support::hostile_rule("newer-contract").display().to_string();
     let out = support::run(&["rules", "inspect", &newer], None);
     assert_eq!(out.status.code(), Some(2));
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("contract:  rewheel:rule@0.5.0 — NOT runnable here: targets rewheel:rule@0.5.0, but this rewheel runs rewheel:rule@0.4.x components"), "{text}");
+    assert!(text.contains("contract:  rewheel:rule@0.6.0 — NOT runnable here: targets rewheel:rule@0.6.0, but this rewheel runs rewheel:rule@0.5.x components"), "{text}");
 }
 
 #[test]
@@ -186,7 +186,7 @@ fn a_component_of_another_world_is_refused_by_name() {
     hostile(
         "other-world",
         &[],
-        "does not implement the rewheel:rule@0.4.0 world `rule`: no `rules` export (exports: run)",
+        "does not implement the rewheel:rule@0.5.0 world `rule`: no `rules` export (exports: run)",
     );
 }
 

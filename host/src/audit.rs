@@ -14,6 +14,7 @@ use indicatif::ProgressBar;
 
 use rewheel_manifest::Object;
 use rewheel_manifest::charts::Declared;
+use rewheel_manifest::identity::Identifier;
 
 use crate::cache::Cache;
 use crate::config::{self, LimitPolicy, LoadedConfig, Selection};
@@ -292,6 +293,7 @@ pub fn run(options: AuditOptions) -> Report {
     errors.extend(options.rule_errors.iter().cloned());
     let bar = progress_bar(options.progress, inputs.sources.len() as u64);
     let (declared, source_errors) = provenance::declared(&options.policy.config, &options.charts);
+    let identifier = crate::identity::identifier(&options.policy.config);
     errors.extend(source_errors);
 
     let set_up = options.policy.selection().map_err(|e| ErrorEntry {
@@ -310,7 +312,7 @@ pub fn run(options: AuditOptions) -> Report {
         Err(e) => {
             // Nothing runs; the inputs are still read, so the summary counts them.
             errors.push(e);
-            let loaded = stream(&inputs.sources, &[], options.jobs, true, &bar, (&declared, None));
+            let loaded = stream(&inputs.sources, &[], options.jobs, true, &bar, (&declared, &identifier, None));
             bar.finish_and_clear();
             errors.extend(loaded.errors);
             let mut report = assemble(Vec::new(), errors, loaded.skipped, loaded.summary, 0, 0, 0);
@@ -360,7 +362,7 @@ pub fn run(options: AuditOptions) -> Report {
     }
 
     // Read, parse and check the inputs part by part.
-    let loaded = stream(&inputs.sources, &stages, options.jobs, true, &bar, (&declared, None));
+    let loaded = stream(&inputs.sources, &stages, options.jobs, true, &bar, (&declared, &identifier, None));
     let Loaded { objects, summary, errors: load_errors, skipped, graph } = loaded;
     errors.extend(load_errors);
 
@@ -390,8 +392,14 @@ pub fn run(options: AuditOptions) -> Report {
                 Err(e) => outcomes.push(Err(e)),
             }
         }
-        let again =
-            stream(&inputs.sources, &stages, options.jobs, false, &ProgressBar::hidden(), (&declared, graph.as_ref()));
+        let again = stream(
+            &inputs.sources,
+            &stages,
+            options.jobs,
+            false,
+            &ProgressBar::hidden(),
+            (&declared, &identifier, graph.as_ref()),
+        );
         for stage in stages {
             let stage = stage.into_inner().expect("a stage lock is never poisoned");
             // Findings point at objects by their place in the first reading.
@@ -686,7 +694,7 @@ fn stream(
     jobs: usize,
     collect: bool,
     bar: &ProgressBar,
-    (declared, known): (&Declared, Option<&rewheel_manifest::charts::ChartGraph>),
+    (declared, identifier, known): (&Declared, &Identifier, Option<&rewheel_manifest::charts::ChartGraph>),
 ) -> Loaded {
     let mut loaded = Loaded::default();
     let total = sources.iter().map(|s| s.size).sum();
@@ -708,7 +716,9 @@ fn stream(
         // Each file becomes resources as it is parsed (its bodies dropped at
         // once); provenance is filled in once the graph is known.
         let mut parsed = crate::pool::map(part, jobs, |source| {
-            source.read().map(|text| provenance::read(rewheel_manifest::load_str(&source.name, &text), to_resource))
+            source.read().map(|text| {
+                provenance::read(rewheel_manifest::load_str(&source.name, &text), |o| to_resource(o, identifier))
+            })
         });
         let graph = graph.get_or_insert_with(|| {
             let graph = provenance::graph_of_read(parsed.iter().flatten(), declared);
@@ -1069,7 +1079,7 @@ fn check_output(
 /// The resource for `o`, taking what the host never reads again: its body
 /// (serialised), labels, chart and annotations but `rewheel.io/ignore`. The
 /// object keeps what reports and inline ignores need.
-fn to_resource(o: &mut Object) -> Resource {
+fn to_resource(o: &mut Object, identifier: &Identifier) -> Resource {
     let annotations: Vec<(String, String)> = std::mem::take(&mut o.annotations).into_iter().collect();
     if let Some((key, value)) = annotations.iter().find(|(k, _)| k == suppress::IGNORE_ANNOTATION) {
         o.annotations.insert(key.clone(), value.clone());
@@ -1082,6 +1092,7 @@ fn to_resource(o: &mut Object) -> Resource {
         labels: std::mem::take(&mut o.labels).into_iter().collect(),
         annotations,
         provenance: provenance::unsettled(&mut o.provenance),
+        runs: crate::identity::runs(identifier, &o.body),
         body: std::mem::take(&mut o.body).to_string(),
     }
 }

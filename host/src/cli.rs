@@ -58,6 +58,18 @@ enum Command {
         #[arg(long, value_enum, default_value_t = InspectFormat::Text)]
         format: InspectFormat,
     },
+    /// Show what the identity catalogs know: the repositories the mined catalog was read from
+    /// (commit and date), or what each IMAGE runs, with rewheel.toml's [[catalog.images]] applied.
+    Catalog {
+        /// Images to identify, e.g. quay.io/oauth2-proxy/oauth2-proxy:v7.6.0.
+        #[arg(value_name = "IMAGE")]
+        images: Vec<String>,
+        /// Configuration file [default: rewheel.toml in the working directory or its nearest parent].
+        #[arg(long, value_name = "FILE")]
+        config: Option<std::path::PathBuf>,
+        #[arg(long, value_enum, default_value_t = InspectFormat::Text)]
+        format: InspectFormat,
+    },
     /// Scaffold a rule crate: Cargo.toml on rules-sdk, a working rule, a native test, cases/.
     New {
         /// Crate name, kebab-case, e.g. team-redpanda-rules.
@@ -388,6 +400,7 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Audit(args) => audit_command(args),
         Command::Charts { paths, charts, config, format } => charts_command(&paths, &charts, config, format),
+        Command::Catalog { images, config, format } => catalog_command(&images, config, format),
         Command::Rules(RulesCommand::List { rules, format }) => rules_list(rules, format),
         Command::Rules(RulesCommand::Explain { id, rules }) => rules_explain(&id, rules),
         Command::Baseline(BaselineCommand::Create { run, output }) => baseline_create(run, output),
@@ -514,6 +527,21 @@ fn charts_command(
         InspectFormat::Json => println!("{}", serde_json::to_string_pretty(&report).expect("the report serialises")),
     }
     ExitCode::from(if report.errors.is_empty() { EXIT_CLEAN } else { EXIT_ERROR })
+}
+
+fn catalog_command(images: &[String], config: Option<std::path::PathBuf>, format: InspectFormat) -> ExitCode {
+    let args = RuleArgs { config, rules: Vec::new(), no_builtin_rules: true, locked: false, no_cache: true };
+    let config = match args.load_config() {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let identifier = crate::identity::identifier(&config);
+    let report = crate::catalog::inspect(images, &identifier, config.config.catalog.images.len());
+    match format {
+        InspectFormat::Text => print!("{}", crate::catalog::to_text(&report)),
+        InspectFormat::Json => println!("{}", serde_json::to_string_pretty(&report).expect("the report serialises")),
+    }
+    ExitCode::from(EXIT_CLEAN)
 }
 
 fn default_jobs() -> usize {

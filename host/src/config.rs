@@ -65,6 +65,36 @@ pub struct Config {
     pub limits: LimitsConfig,
     #[serde(default)]
     pub provenance: ProvenanceConfig,
+    #[serde(default)]
+    pub catalog: CatalogConfig,
+}
+
+/// `[catalog]`: what the team's own images run, on top of the built-in
+/// catalogs (docs/CONFIG.md).
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CatalogConfig {
+    /// `[[catalog.images]]` entries, first match wins.
+    #[serde(default)]
+    pub images: Vec<CatalogImage>,
+}
+
+/// One `[[catalog.images]]` entry: an image pattern and what it runs.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CatalogImage {
+    /// Image repository pattern: a path suffix (`corp/pgbouncer`), registry
+    /// and tag ignored; may end in `*`.
+    pub image: String,
+    /// What it runs (`PgBouncer`).
+    pub product: String,
+    /// The upstream chart to use instead.
+    pub chart: Option<String>,
+    /// That chart's Helm repository.
+    pub repository: Option<String>,
+    /// Whether the image is an operator's own controller.
+    #[serde(default)]
+    pub operator: bool,
 }
 
 /// `[provenance]`: what the team says about who wrote which chart, applied

@@ -39,7 +39,8 @@ mod bindings {
 }
 
 pub use bindings::rewheel::rule::types::{
-    Category, Chart, Finding, Origin, Provenance, Resource, RuleMeta, RuleOption, RuleOptions, Scope, Severity,
+    Category, Chart, Finding, Identity, Origin, Provenance, Resource, RuleMeta, RuleOption, RuleOptions, Scope,
+    Severity, UpstreamChart,
 };
 
 /// Limits applied to a rule component.
@@ -73,7 +74,7 @@ pub const MAX_FINDING_TEXT_BYTES: usize = 64 << 10;
 /// The contract this host implements (`wit/rule.wit`). Components built against
 /// another minor version are refused by name (docs/CONTRACT.md).
 pub const CONTRACT_PACKAGE: &str = "rewheel:rule";
-pub const CONTRACT_VERSION: &str = "0.4.0";
+pub const CONTRACT_VERSION: &str = "0.5.0";
 
 /// How often the epoch ticks; the wall-clock deadline is counted in ticks.
 const EPOCH_TICK: Duration = Duration::from_millis(10);

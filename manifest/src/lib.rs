@@ -10,7 +10,9 @@
 //! The host and the rules SDK's native test harness share this crate, so a rule
 //! sees the same resources under `cargo test` as under `rewheel audit`.
 
+pub mod catalog;
 pub mod charts;
+pub mod identity;
 pub mod image;
 #[cfg(feature = "load")]
 mod load;

@@ -142,17 +142,19 @@ pub const UPSTREAM_CHARTS: &[&str] = &[
     "superset",
 ];
 
-/// Is `chart` a known upstream chart?
+/// Is `chart` a known upstream chart: listed here, or published in one of
+/// the repositories the mined catalog read ([`crate::catalog`])?
 ///
 /// # Examples
 ///
 /// ```
 /// use rewheel_manifest::upstream::is_upstream_chart;
 /// assert!(is_upstream_chart("temporal"));
+/// assert!(is_upstream_chart("prometheus-statsd-exporter"), "mined");
 /// assert!(!is_upstream_chart("platform-temporal"));
 /// ```
 pub fn is_upstream_chart(chart: &str) -> bool {
-    UPSTREAM_CHARTS.contains(&chart)
+    UPSTREAM_CHARTS.contains(&chart) || crate::catalog::mined().publishes(chart)
 }
 
 /// The subcharts (names or aliases, as rendered under `charts/`) that an

@@ -21,7 +21,7 @@ mod bindings {
         path: "../wit",
         world: "rule",
         // The contract's types are the SDK's, so its `run` glue takes them as they are.
-        with: { "rewheel:rule/types@0.4.0": rules_sdk::bindings::rewheel::rule::types },
+        with: { "rewheel:rule/types@0.5.0": rules_sdk::bindings::rewheel::rule::types },
         runtime_path: "rules_sdk::__wit_bindgen_rt",
     });
 }

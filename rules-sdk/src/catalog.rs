@@ -496,6 +496,7 @@ fn names_a_product(name: &[String]) -> bool {
 /// # let mut object = rules_sdk::Object {
 /// #     index: 0, api_version: "v1".into(), kind: "ConfigMap".into(), namespace: None, name: "c".into(),
 /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+/// #     runs: Vec::new(),
 /// #     body: serde_json::json!({}),
 /// # };
 /// use rules_sdk::catalog::identify;
@@ -613,6 +614,7 @@ mod tests {
                 labels: Default::default(),
                 annotations: Default::default(),
                 provenance: Default::default(),
+                runs: Vec::new(),
                 body: serde_json::json!({"spec": {"containers": [body]}}),
             };
             object.containers().first().and_then(identify).map(|(u, _)| u.key)

@@ -131,9 +131,10 @@ pub use bindings::rewheel::rule::types::Scope;
 /// ```
 pub use bindings::rewheel::rule::types::Severity;
 pub use image::Image;
-pub use object::{Chart, Object, Provenance};
+pub use object::{Chart, Known, Object, Provenance};
 pub use origin::Origin;
 pub use pod::{Container, ContainerRole, PodSpec};
+pub use rewheel_manifest::identity::{Identity, UpstreamChart};
 pub use rule::{FindingDraft, Meta, OptionKind, Options, Report, Rule, RuleOption};
 
 /// Kinds that carry a pod template (or are a Pod): the usual [`Meta::kinds`]
@@ -166,12 +167,16 @@ pub const WORKLOAD_KINDS: &[&str] =
 /// assert!(meta.supersedes.contains(&"upstream-available"));
 /// ```
 pub mod supersede {
-    /// For rules flagging hand-written workloads (and their Services, PVCs, ConfigMaps).
+    /// For rules flagging hand-written workloads (and their Services, PVCs,
+    /// ConfigMaps), an operator's controller among them.
     ///
     /// ```
-    /// assert_eq!(rules_sdk::supersede::WORKLOAD, ["upstream-available", "thin-overlay"]);
+    /// assert_eq!(
+    ///     rules_sdk::supersede::WORKLOAD,
+    ///     ["upstream-available", "upstream-available-operator-copy", "thin-overlay"]
+    /// );
     /// ```
-    pub const WORKLOAD: &[&str] = &["upstream-available", "thin-overlay"];
+    pub const WORKLOAD: &[&str] = &["upstream-available", "upstream-available-operator-copy", "thin-overlay"];
     /// For rules flagging bootstrap scripts.
     ///
     /// ```
@@ -208,6 +213,7 @@ pub mod supersede {
 ///     labels: Default::default(),
 ///     annotations: Default::default(),
 ///     provenance: Provenance { template: Some(template.into()), ..Provenance::default() },
+///     runs: Vec::new(),
 ///     body: serde_json::json!({}),
 /// };
 /// let sts = object("StatefulSet", "platform-novu/templates/mongo.yaml");
@@ -239,6 +245,7 @@ pub fn groups_where(objects: &[&Object], pred: impl Fn(&Object) -> bool) -> std:
 ///         chart: Some(chart.into()),
 ///         ..Provenance::default()
 ///     },
+///     runs: Vec::new(),
 ///     body,
 /// };
 /// let pod = |image: &str| serde_json::json!({"spec": {"template": {"spec": {

@@ -114,6 +114,7 @@ mod tests {
             labels: Default::default(),
             annotations: Default::default(),
             provenance: Provenance { template: Some(template.into()), ..Provenance::default() },
+            runs: Vec::new(),
             body: serde_json::json!({}),
         }
     }

@@ -17,6 +17,7 @@
 //!     labels: Default::default(),
 //!     annotations: Default::default(),
 //!     provenance: Provenance { template: Some("shop/templates/service.yaml".into()), ..Provenance::default() },
+//!     runs: Vec::new(),
 //!     body: serde_json::json!({"spec": {"ports": [{"port": 80}]}}),
 //! };
 //! assert_eq!(object.display(), "Service shop/web");
@@ -30,6 +31,7 @@ use serde_json::Value;
 
 use crate::origin::Origin;
 use crate::pod::{Container, PodSpec};
+use rewheel_manifest::identity::Identity;
 
 /// Where an object came from in the rendered input.
 ///
@@ -40,6 +42,7 @@ use crate::pod::{Container, PodSpec};
 /// # let mut object = rules_sdk::Object {
 /// #     index: 0, api_version: "v1".into(), kind: "ConfigMap".into(), namespace: None, name: "c".into(),
 /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+/// #     runs: Vec::new(),
 /// #     body: serde_json::json!({}),
 /// # };
 /// // `helm template platform-novu …` wrote `# Source: platform-novu/charts/mongodb/templates/sts.yaml`.
@@ -135,6 +138,7 @@ pub struct Chart {
 ///     labels: [("app".to_string(), "web".to_string())].into(),
 ///     annotations: Default::default(),
 ///     provenance: Default::default(),
+///     runs: Vec::new(),
 ///     body: serde_json::json!({"spec": {"replicas": 2, "template": {"spec": {
 ///         "containers": [{"name": "web", "image": "nginx:1.27"}]
 ///     }}}}),
@@ -161,8 +165,24 @@ pub struct Object {
     pub annotations: BTreeMap<String, String>,
     /// Where it came from: file, document, line, `# Source:` template, chart.
     pub provenance: Provenance,
+    /// What its containers run, as the host's catalogs know it (see
+    /// [`Object::identity_of`]); empty in an object built by hand.
+    pub runs: Vec<Known>,
     /// The whole object.
     pub body: Value,
+}
+
+/// What one container runs, decided by the host from its image: the team's
+/// `[[catalog.images]]` entries first, then the curated products, then the
+/// catalog mined from the charts upstream publishes (docs/ACCURACY.md).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Known {
+    /// The container's path, e.g. `spec.template.spec.containers[0]`.
+    pub container: String,
+    /// The image as written.
+    pub image: String,
+    /// What it runs.
+    pub identity: Identity,
 }
 
 impl Object {
@@ -174,6 +194,7 @@ impl Object {
     /// # let mut object = rules_sdk::Object {
     /// #     index: 0, api_version: "v1".into(), kind: "ConfigMap".into(), namespace: None, name: "c".into(),
     /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     runs: Vec::new(),
     /// #     body: serde_json::json!({}),
     /// # };
     /// object.labels.insert("app.kubernetes.io/name".into(), "web".into());
@@ -192,6 +213,7 @@ impl Object {
     /// # let mut object = rules_sdk::Object {
     /// #     index: 0, api_version: "v1".into(), kind: "ConfigMap".into(), namespace: None, name: "c".into(),
     /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     runs: Vec::new(),
     /// #     body: serde_json::json!({}),
     /// # };
     /// object.annotations.insert("helm.sh/resource-policy".into(), "keep".into());
@@ -210,6 +232,7 @@ impl Object {
     /// # let mut object = rules_sdk::Object {
     /// #     index: 0, api_version: "v1".into(), kind: "ConfigMap".into(), namespace: None, name: "c".into(),
     /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     runs: Vec::new(),
     /// #     body: serde_json::json!({}),
     /// # };
     /// object.body = serde_json::json!({"spec": {"replicas": 3, "template": {"spec": {
@@ -231,6 +254,7 @@ impl Object {
     /// # let mut object = rules_sdk::Object {
     /// #     index: 0, api_version: "v1".into(), kind: "ConfigMap".into(), namespace: None, name: "c".into(),
     /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     runs: Vec::new(),
     /// #     body: serde_json::json!({}),
     /// # };
     /// object.body = serde_json::json!({"data": {"mode": "debug", "retries": 3}});
@@ -249,6 +273,7 @@ impl Object {
     /// # let mut object = rules_sdk::Object {
     /// #     index: 0, api_version: "v1".into(), kind: "ConfigMap".into(), namespace: None, name: "c".into(),
     /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     runs: Vec::new(),
     /// #     body: serde_json::json!({}),
     /// # };
     /// (object.kind, object.name) = ("Namespace".into(), "shop".into());
@@ -271,6 +296,7 @@ impl Object {
     /// # let mut object = rules_sdk::Object {
     /// #     index: 0, api_version: "v1".into(), kind: "ConfigMap".into(), namespace: None, name: "c".into(),
     /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     runs: Vec::new(),
     /// #     body: serde_json::json!({}),
     /// # };
     /// object.kind = "Service".into();
@@ -290,6 +316,7 @@ impl Object {
     /// # let mut object = rules_sdk::Object {
     /// #     index: 0, api_version: "v1".into(), kind: "ConfigMap".into(), namespace: None, name: "c".into(),
     /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     runs: Vec::new(),
     /// #     body: serde_json::json!({}),
     /// # };
     /// object.kind = "CronJob".into();
@@ -314,6 +341,7 @@ impl Object {
     /// # let mut object = rules_sdk::Object {
     /// #     index: 0, api_version: "v1".into(), kind: "ConfigMap".into(), namespace: None, name: "c".into(),
     /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     runs: Vec::new(),
     /// #     body: serde_json::json!({}),
     /// # };
     /// object.kind = "Pod".into();
@@ -328,6 +356,29 @@ impl Object {
         self.pod_spec().map(|p| p.containers()).unwrap_or_default()
     }
 
+    /// What `container` runs, as the host decided from its image (the
+    /// team's catalog entries, then the curated products, then the charts
+    /// upstream publishes): the same answer for every rule.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use rules_sdk::testing::load_yaml;
+    /// let objects = load_yaml("
+    /// apiVersion: apps/v1
+    /// kind: Deployment
+    /// metadata: {name: metrics}
+    /// spec: {template: {spec: {containers: [{name: statsd, image: 'mirror.corp/prom/statsd-exporter:v0.28.0'}]}}}
+    /// ");
+    /// let deployment = &objects[0];
+    /// let identity = deployment.identity_of(&deployment.containers()[0]).unwrap();
+    /// assert_eq!(identity.product, "prometheus-statsd-exporter");
+    /// assert!(identity.charts[0].repository.starts_with("https://"));
+    /// ```
+    pub fn identity_of(&self, container: &Container<'_>) -> Option<&Identity> {
+        self.runs.iter().find(|k| k.container == container.path).map(|k| &k.identity)
+    }
+
     /// Who wrote this object: an upstream chart, the wrapper, or a person.
     ///
     /// # Examples
@@ -336,6 +387,7 @@ impl Object {
     /// # let mut object = rules_sdk::Object {
     /// #     index: 0, api_version: "v1".into(), kind: "ConfigMap".into(), namespace: None, name: "c".into(),
     /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     runs: Vec::new(),
     /// #     body: serde_json::json!({}),
     /// # };
     /// use rules_sdk::Origin;
@@ -359,6 +411,7 @@ impl Object {
     /// # let mut object = rules_sdk::Object {
     /// #     index: 0, api_version: "v1".into(), kind: "ConfigMap".into(), namespace: None, name: "c".into(),
     /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     runs: Vec::new(),
     /// #     body: serde_json::json!({}),
     /// # };
     /// object.provenance.template = Some("platform-novu/charts/mongodb/templates/sts.yaml".into());
@@ -380,6 +433,7 @@ impl Object {
     /// # let mut object = rules_sdk::Object {
     /// #     index: 0, api_version: "v1".into(), kind: "ConfigMap".into(), namespace: None, name: "c".into(),
     /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     runs: Vec::new(),
     /// #     body: serde_json::json!({}),
     /// # };
     /// object.provenance.template = Some("platform/charts/datahub-prerequisites/charts/kafka/templates/sts.yaml".into());
@@ -399,6 +453,7 @@ impl Object {
     /// # let mut object = rules_sdk::Object {
     /// #     index: 0, api_version: "v1".into(), kind: "ConfigMap".into(), namespace: None, name: "c".into(),
     /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     runs: Vec::new(),
     /// #     body: serde_json::json!({}),
     /// # };
     /// object.provenance.template = Some("platform-novu/templates/mongo.yaml".into());
@@ -422,6 +477,7 @@ impl Object {
     /// # let mut object = rules_sdk::Object {
     /// #     index: 0, api_version: "v1".into(), kind: "ConfigMap".into(), namespace: None, name: "c".into(),
     /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     runs: Vec::new(),
     /// #     body: serde_json::json!({}),
     /// # };
     /// object.labels.insert("helm.sh/chart".into(), "opentelemetry-collector-0.170.0".into());
@@ -448,6 +504,7 @@ impl Object {
     /// # let mut object = rules_sdk::Object {
     /// #     index: 0, api_version: "v1".into(), kind: "ConfigMap".into(), namespace: None, name: "c".into(),
     /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     runs: Vec::new(),
     /// #     body: serde_json::json!({}),
     /// # };
     /// object.provenance.template = Some("platform/charts/windmill/templates/postgres.yaml".into());
@@ -472,6 +529,7 @@ impl Object {
     /// # let mut object = rules_sdk::Object {
     /// #     index: 0, api_version: "v1".into(), kind: "ConfigMap".into(), namespace: None, name: "c".into(),
     /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     runs: Vec::new(),
     /// #     body: serde_json::json!({}),
     /// # };
     /// assert_eq!(object.helm_hook(), None);
@@ -492,6 +550,7 @@ impl Object {
     /// # let mut object = rules_sdk::Object {
     /// #     index: 0, api_version: "v1".into(), kind: "ConfigMap".into(), namespace: None, name: "c".into(),
     /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     runs: Vec::new(),
     /// #     body: serde_json::json!({}),
     /// # };
     /// object.provenance.template = Some("platform-novu/charts/mongodb/templates/sts.yaml".into());
@@ -516,6 +575,7 @@ impl Object {
     /// # let mut object = rules_sdk::Object {
     /// #     index: 0, api_version: "v1".into(), kind: "ConfigMap".into(), namespace: None, name: "c".into(),
     /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     runs: Vec::new(),
     /// #     body: serde_json::json!({}),
     /// # };
     /// object.provenance.template = Some("platform-novu/templates/api.yaml".into());

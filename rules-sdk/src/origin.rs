@@ -33,6 +33,7 @@
 //!         chart: Some(chart.into()),
 //!         ..Default::default()
 //!     },
+//!     runs: Vec::new(),
 //!     body: serde_json::json!({}),
 //! };
 //! let upstream = rendered("platform-novu/charts/mongodb/templates/sts.yaml", "mongodb");
@@ -92,6 +93,7 @@ impl Origin {
     /// # let mut object = rules_sdk::Object {
     /// #     index: 0, api_version: "v1".into(), kind: "ConfigMap".into(), namespace: None, name: "c".into(),
     /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     runs: Vec::new(),
     /// #     body: serde_json::json!({}),
     /// # };
     /// use rules_sdk::Origin;
@@ -203,6 +205,7 @@ mod tests {
             },
             labels,
             annotations: Default::default(),
+            runs: Vec::new(),
             body: serde_json::Value::Null,
         }
     }

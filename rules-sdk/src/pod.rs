@@ -13,6 +13,7 @@
 //!     labels: Default::default(),
 //!     annotations: Default::default(),
 //!     provenance: Default::default(),
+//!     runs: Vec::new(),
 //!     body: serde_json::json!({"spec": {"jobTemplate": {"spec": {"template": {"spec": {
 //!         "initContainers": [{"name": "wait", "image": "busybox"}],
 //!         "containers": [{"name": "dump", "image": "postgres:16", "command": ["pg_dump", "-h", "db"]}]
@@ -42,6 +43,7 @@ use crate::object::pointer;
 /// # let mut object = rules_sdk::Object {
 /// #     index: 0, api_version: "v1".into(), kind: "Deployment".into(), namespace: None, name: "c".into(),
 /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+/// #     runs: Vec::new(),
 /// #     body: serde_json::json!({}),
 /// # };
 /// object.body = serde_json::json!({"spec": {"template": {
@@ -72,6 +74,7 @@ impl<'a> PodSpec<'a> {
     /// # let mut object = rules_sdk::Object {
     /// #     index: 0, api_version: "v1".into(), kind: "Deployment".into(), namespace: None, name: "c".into(),
     /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     runs: Vec::new(),
     /// #     body: serde_json::json!({}),
     /// # };
     /// use rules_sdk::PodSpec;
@@ -106,6 +109,7 @@ impl<'a> PodSpec<'a> {
     /// # let mut object = rules_sdk::Object {
     /// #     index: 0, api_version: "v1".into(), kind: "Deployment".into(), namespace: None, name: "c".into(),
     /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     runs: Vec::new(),
     /// #     body: serde_json::json!({}),
     /// # };
     /// object.body = serde_json::json!({"spec": {"template": {"spec": {
@@ -140,6 +144,7 @@ impl<'a> PodSpec<'a> {
     /// # let mut object = rules_sdk::Object {
     /// #     index: 0, api_version: "v1".into(), kind: "Deployment".into(), namespace: None, name: "c".into(),
     /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     runs: Vec::new(),
     /// #     body: serde_json::json!({}),
     /// # };
     /// object.body = serde_json::json!({"spec": {"template": {"spec": {
@@ -161,6 +166,7 @@ impl<'a> PodSpec<'a> {
     /// # let mut object = rules_sdk::Object {
     /// #     index: 0, api_version: "v1".into(), kind: "Deployment".into(), namespace: None, name: "c".into(),
     /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     runs: Vec::new(),
     /// #     body: serde_json::json!({}),
     /// # };
     /// object.body = serde_json::json!({"spec": {"template": {
@@ -186,6 +192,7 @@ impl<'a> PodSpec<'a> {
     /// # let mut object = rules_sdk::Object {
     /// #     index: 0, api_version: "v1".into(), kind: "Deployment".into(), namespace: None, name: "c".into(),
     /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     runs: Vec::new(),
     /// #     body: serde_json::json!({}),
     /// # };
     /// object.body = serde_json::json!({"spec": {"template": {"spec": {
@@ -207,6 +214,7 @@ impl<'a> PodSpec<'a> {
     /// # let mut object = rules_sdk::Object {
     /// #     index: 0, api_version: "v1".into(), kind: "Deployment".into(), namespace: None, name: "c".into(),
     /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     runs: Vec::new(),
     /// #     body: serde_json::json!({}),
     /// # };
     /// object.body = serde_json::json!({"spec": {"template": {"spec": {
@@ -228,6 +236,7 @@ impl<'a> PodSpec<'a> {
     /// # let mut object = rules_sdk::Object {
     /// #     index: 0, api_version: "v1".into(), kind: "Deployment".into(), namespace: None, name: "c".into(),
     /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     runs: Vec::new(),
     /// #     body: serde_json::json!({}),
     /// # };
     /// object.body = serde_json::json!({"spec": {"template": {"spec": {
@@ -249,6 +258,7 @@ impl<'a> PodSpec<'a> {
     /// # let mut object = rules_sdk::Object {
     /// #     index: 0, api_version: "v1".into(), kind: "Deployment".into(), namespace: None, name: "c".into(),
     /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     runs: Vec::new(),
     /// #     body: serde_json::json!({}),
     /// # };
     /// object.body = serde_json::json!({"spec": {"template": {"spec": {
@@ -274,6 +284,7 @@ impl<'a> PodSpec<'a> {
     /// # let mut object = rules_sdk::Object {
     /// #     index: 0, api_version: "v1".into(), kind: "Deployment".into(), namespace: None, name: "c".into(),
     /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     runs: Vec::new(),
     /// #     body: serde_json::json!({}),
     /// # };
     /// object.body = serde_json::json!({"spec": {"template": {"spec": {
@@ -298,6 +309,7 @@ impl<'a> PodSpec<'a> {
     /// # let mut object = rules_sdk::Object {
     /// #     index: 0, api_version: "v1".into(), kind: "Deployment".into(), namespace: None, name: "c".into(),
     /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     runs: Vec::new(),
     /// #     body: serde_json::json!({}),
     /// # };
     /// object.body = serde_json::json!({"spec": {"template": {"spec": {
@@ -332,6 +344,7 @@ impl<'a> PodSpec<'a> {
     /// # let mut object = rules_sdk::Object {
     /// #     index: 0, api_version: "v1".into(), kind: "Deployment".into(), namespace: None, name: "c".into(),
     /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     runs: Vec::new(),
     /// #     body: serde_json::json!({}),
     /// # };
     /// object.body = serde_json::json!({"spec": {"template": {"spec": {
@@ -359,6 +372,7 @@ impl<'a> PodSpec<'a> {
 /// # let mut object = rules_sdk::Object {
 /// #     index: 0, api_version: "v1".into(), kind: "Pod".into(), namespace: None, name: "c".into(),
 /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+/// #     runs: Vec::new(),
 /// #     body: serde_json::json!({}),
 /// # };
 /// object.body = serde_json::json!({"spec": {
@@ -386,6 +400,7 @@ pub enum ContainerRole {
 /// # let mut object = rules_sdk::Object {
 /// #     index: 0, api_version: "v1".into(), kind: "StatefulSet".into(), namespace: None, name: "c".into(),
 /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+/// #     runs: Vec::new(),
 /// #     body: serde_json::json!({}),
 /// # };
 /// object.body = serde_json::json!({"spec": {"template": {"spec": {
@@ -439,6 +454,7 @@ impl<'a> Container<'a> {
     /// # let mut object = rules_sdk::Object {
     /// #     index: 0, api_version: "v1".into(), kind: "Deployment".into(), namespace: None, name: "c".into(),
     /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     runs: Vec::new(),
     /// #     body: serde_json::json!({}),
     /// # };
     /// object.body = serde_json::json!({"spec": {"template": {"spec": {
@@ -463,6 +479,7 @@ impl<'a> Container<'a> {
     /// # let mut object = rules_sdk::Object {
     /// #     index: 0, api_version: "v1".into(), kind: "Deployment".into(), namespace: None, name: "c".into(),
     /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     runs: Vec::new(),
     /// #     body: serde_json::json!({}),
     /// # };
     /// object.body = serde_json::json!({"spec": {"template": {"spec": {
@@ -495,6 +512,7 @@ impl<'a> Container<'a> {
     /// # let mut object = rules_sdk::Object {
     /// #     index: 0, api_version: "v1".into(), kind: "Deployment".into(), namespace: None, name: "c".into(),
     /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     runs: Vec::new(),
     /// #     body: serde_json::json!({}),
     /// # };
     /// object.body = serde_json::json!({"spec": {"template": {"spec": {
@@ -522,6 +540,7 @@ impl<'a> Container<'a> {
     /// # let mut object = rules_sdk::Object {
     /// #     index: 0, api_version: "v1".into(), kind: "Deployment".into(), namespace: None, name: "c".into(),
     /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     runs: Vec::new(),
     /// #     body: serde_json::json!({}),
     /// # };
     /// object.body = serde_json::json!({"spec": {"template": {"spec": {
@@ -547,6 +566,7 @@ impl<'a> Container<'a> {
     /// # let mut object = rules_sdk::Object {
     /// #     index: 0, api_version: "v1".into(), kind: "Deployment".into(), namespace: None, name: "c".into(),
     /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     runs: Vec::new(),
     /// #     body: serde_json::json!({}),
     /// # };
     /// object.body = serde_json::json!({"spec": {"template": {"spec": {
@@ -573,6 +593,7 @@ impl<'a> Container<'a> {
     /// # let mut object = rules_sdk::Object {
     /// #     index: 0, api_version: "v1".into(), kind: "Deployment".into(), namespace: None, name: "c".into(),
     /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     runs: Vec::new(),
     /// #     body: serde_json::json!({}),
     /// # };
     /// object.body = serde_json::json!({"spec": {"template": {"spec": {
@@ -601,6 +622,7 @@ impl<'a> Container<'a> {
     /// # let mut object = rules_sdk::Object {
     /// #     index: 0, api_version: "v1".into(), kind: "Deployment".into(), namespace: None, name: "c".into(),
     /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     runs: Vec::new(),
     /// #     body: serde_json::json!({}),
     /// # };
     /// object.body = serde_json::json!({"spec": {"template": {"spec": {
@@ -624,6 +646,7 @@ impl<'a> Container<'a> {
     /// # let mut object = rules_sdk::Object {
     /// #     index: 0, api_version: "v1".into(), kind: "Deployment".into(), namespace: None, name: "c".into(),
     /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     runs: Vec::new(),
     /// #     body: serde_json::json!({}),
     /// # };
     /// object.body = serde_json::json!({"spec": {"template": {"spec": {
@@ -647,6 +670,7 @@ impl<'a> Container<'a> {
     /// # let mut object = rules_sdk::Object {
     /// #     index: 0, api_version: "v1".into(), kind: "Deployment".into(), namespace: None, name: "c".into(),
     /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     runs: Vec::new(),
     /// #     body: serde_json::json!({}),
     /// # };
     /// object.body = serde_json::json!({"spec": {"template": {"spec": {
@@ -675,6 +699,7 @@ impl<'a> Container<'a> {
     /// # let mut object = rules_sdk::Object {
     /// #     index: 0, api_version: "v1".into(), kind: "Deployment".into(), namespace: None, name: "c".into(),
     /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     runs: Vec::new(),
     /// #     body: serde_json::json!({}),
     /// # };
     /// object.body = serde_json::json!({"spec": {"template": {"spec": {
@@ -704,6 +729,7 @@ mod tests {
             labels: Default::default(),
             annotations: Default::default(),
             provenance: Provenance::default(),
+            runs: Vec::new(),
             body,
         }
     }

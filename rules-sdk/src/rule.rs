@@ -32,6 +32,7 @@
 //!     labels: Default::default(),
 //!     annotations: Default::default(),
 //!     provenance: Default::default(),
+//!     runs: Vec::new(),
 //!     body: serde_json::json!({"spec": {"containers": [{"name": "web", "image": "nginx:latest"}]}}),
 //! };
 //! let mut report = Report::new(LatestTag.meta());
@@ -259,6 +260,7 @@ impl Meta {
 ///     labels: Default::default(),
 ///     annotations: Default::default(),
 ///     provenance: Default::default(),
+///     runs: Vec::new(),
 ///     body: serde_json::json!({"spec": {"hostNetwork": true, "containers": []}}),
 /// };
 /// let mut report = Report::new(HostNetwork.meta());
@@ -313,6 +315,7 @@ pub trait Rule {
     ///     labels: Default::default(),
     ///     annotations: Default::default(),
     ///     provenance: Default::default(),
+    ///     runs: Vec::new(),
     ///     body: serde_json::json!({"spec": {}}),
     /// };
     /// let mut report = Report::new(NoReplicas.meta());
@@ -361,6 +364,7 @@ pub trait Rule {
     ///     labels: Default::default(),
     ///     annotations: Default::default(),
     ///     provenance: Default::default(),
+    ///     runs: Vec::new(),
     ///     body,
     /// };
     /// let web = object(0, "Deployment", "web", serde_json::json!({"spec": {"template": {
@@ -391,6 +395,7 @@ pub trait Rule {
 /// # let object = rules_sdk::Object {
 /// #     index: 0, api_version: "v1".into(), kind: "ConfigMap".into(), namespace: None, name: "c".into(),
 /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+/// #     runs: Vec::new(),
 /// #     body: serde_json::json!({}),
 /// # };
 /// let mut report = Report::new(Meta { id: "demo", ..Meta::DEFAULT });
@@ -430,6 +435,7 @@ impl FindingDraft {
     /// # let object = rules_sdk::Object {
     /// #     index: 0, api_version: "v1".into(), kind: "ConfigMap".into(), namespace: None, name: "c".into(),
     /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     runs: Vec::new(),
     /// #     body: serde_json::json!({}),
     /// # };
     /// let mut report = Report::new(Meta { id: "demo", ..Meta::DEFAULT });
@@ -450,6 +456,7 @@ impl FindingDraft {
     /// # let object = rules_sdk::Object {
     /// #     index: 0, api_version: "v1".into(), kind: "ConfigMap".into(), namespace: None, name: "c".into(),
     /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     runs: Vec::new(),
     /// #     body: serde_json::json!({}),
     /// # };
     /// let mut report = Report::new(Meta { id: "demo", severity: Severity::Warning, ..Meta::DEFAULT });
@@ -472,6 +479,7 @@ impl FindingDraft {
     /// # let object = rules_sdk::Object {
     /// #     index: 0, api_version: "v1".into(), kind: "ConfigMap".into(), namespace: None, name: "c".into(),
     /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     runs: Vec::new(),
     /// #     body: serde_json::json!({}),
     /// # };
     /// let mut report = Report::new(Meta { id: "demo", replace_with: "an operator", ..Meta::DEFAULT });
@@ -497,6 +505,7 @@ impl FindingDraft {
 /// # let object = rules_sdk::Object {
 /// #     index: 0, api_version: "v1".into(), kind: "ConfigMap".into(), namespace: None, name: "c".into(),
 /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+/// #     runs: Vec::new(),
 /// #     body: serde_json::json!({}),
 /// # };
 /// let options = Options::from_json(r#"{"max-keys": 1}"#).unwrap();
@@ -764,6 +773,7 @@ impl Report {
     /// # let object = rules_sdk::Object {
     /// #     index: 7, api_version: "v1".into(), kind: "ConfigMap".into(), namespace: None, name: "c".into(),
     /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     runs: Vec::new(),
     /// #     body: serde_json::json!({}),
     /// # };
     /// let mut report = Report::new(Meta { id: "demo", severity: Severity::Info, ..Meta::DEFAULT });
@@ -793,6 +803,7 @@ impl Report {
     /// # let object = rules_sdk::Object {
     /// #     index: 0, api_version: "v1".into(), kind: "ConfigMap".into(), namespace: None, name: "c".into(),
     /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     runs: Vec::new(),
     /// #     body: serde_json::json!({}),
     /// # };
     /// let mut report = Report::new(Meta { id: "demo", ..Meta::DEFAULT });
@@ -815,6 +826,7 @@ impl Report {
     /// # let object = rules_sdk::Object {
     /// #     index: 0, api_version: "v1".into(), kind: "ConfigMap".into(), namespace: None, name: "c".into(),
     /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     runs: Vec::new(),
     /// #     body: serde_json::json!({}),
     /// # };
     /// let mut report = Report::new(Meta { id: "demo", ..Meta::DEFAULT });
@@ -835,6 +847,7 @@ impl Report {
     /// # let object = rules_sdk::Object {
     /// #     index: 0, api_version: "v1".into(), kind: "ConfigMap".into(), namespace: None, name: "c".into(),
     /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+    /// #     runs: Vec::new(),
     /// #     body: serde_json::json!({}),
     /// # };
     /// let meta = Meta { id: "demo", ..Meta::DEFAULT };

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use crate::bindings::rewheel::rule::types::{self as wit, Finding, Resource, RuleMeta, RuleOption, RuleOptions};
-use crate::object::{Chart, Object, Provenance};
+use crate::object::{Chart, Known, Object, Provenance};
 use crate::origin::Decided;
 use crate::rule::{Options, Report, Rule};
 
@@ -122,7 +122,7 @@ fn run_rules(
     (findings, errors)
 }
 
-fn to_object(index: u32, r: Resource) -> Result<Object, String> {
+pub(crate) fn to_object(index: u32, r: Resource) -> Result<Object, String> {
     let body = serde_json::from_str(&r.body)
         .map_err(|e| format!("resource {index} ({} {}): body is not JSON: {e}", r.kind, r.name))?;
     Ok(Object {
@@ -144,8 +144,46 @@ fn to_object(index: u32, r: Resource) -> Result<Object, String> {
             evidence: r.provenance.evidence,
             source: r.provenance.source,
         },
+        runs: r.runs.into_iter().map(to_known).collect(),
         body,
     })
+}
+
+fn to_known(i: wit::Identity) -> Known {
+    let charts = i.charts.into_iter().map(|c| rewheel_manifest::identity::UpstreamChart {
+        name: c.name,
+        repository: c.repository,
+        operator: c.operator,
+    });
+    Known {
+        container: i.container,
+        image: i.image,
+        identity: rewheel_manifest::identity::Identity {
+            product: i.product,
+            name: i.name,
+            charts: charts.collect(),
+            operator: i.operator,
+            source: i.source,
+        },
+    }
+}
+
+/// The contract's identity of what `container` runs (the test harness sends them).
+pub fn to_wit_identity(container: String, image: String, i: rewheel_manifest::identity::Identity) -> wit::Identity {
+    let charts = i.charts.into_iter().map(|c| wit::UpstreamChart {
+        name: c.name,
+        repository: c.repository,
+        operator: c.operator,
+    });
+    wit::Identity {
+        container,
+        image,
+        product: i.product,
+        name: i.name,
+        charts: charts.collect(),
+        operator: i.operator,
+        source: i.source,
+    }
 }
 
 fn decided(origin: wit::Origin) -> Decided {

@@ -15,6 +15,7 @@
 //!     labels: Default::default(),
 //!     annotations: Default::default(),
 //!     provenance: Default::default(),
+//!     runs: Vec::new(),
 //!     body: serde_json::json!({"data": {"password": "aHVudGVyMg=="}, "stringData": {"user": "app"}}),
 //! };
 //! let found: Vec<(String, String)> = secret::entries(&secret).into_iter().map(|e| (e.path(), e.value)).collect();
@@ -34,6 +35,7 @@ use crate::object::Object;
 /// # let mut object = rules_sdk::Object {
 /// #     index: 0, api_version: "v1".into(), kind: "Secret".into(), namespace: None, name: "c".into(),
 /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+/// #     runs: Vec::new(),
 /// #     body: serde_json::json!({}),
 /// # };
 /// object.body = serde_json::json!({"data": {"password": "aHVudGVyMg=="}});
@@ -73,6 +75,7 @@ impl SecretEntry<'_> {
 /// # let mut object = rules_sdk::Object {
 /// #     index: 0, api_version: "v1".into(), kind: "Secret".into(), namespace: None, name: "c".into(),
 /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+/// #     runs: Vec::new(),
 /// #     body: serde_json::json!({}),
 /// # };
 /// use rules_sdk::secret::entries;
@@ -110,6 +113,7 @@ pub fn entries(secret: &Object) -> Vec<SecretEntry<'_>> {
 /// # let mut object = rules_sdk::Object {
 /// #     index: 0, api_version: "v1".into(), kind: "Secret".into(), namespace: None, name: "c".into(),
 /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+/// #     runs: Vec::new(),
 /// #     body: serde_json::json!({}),
 /// # };
 /// use rules_sdk::secret::literal_keys;
@@ -193,6 +197,7 @@ mod tests {
             labels: Default::default(),
             annotations: Default::default(),
             provenance: Default::default(),
+            runs: Vec::new(),
             body: serde_json::json!({"data": {"a": "aGFzdXJh", "bin": "//79"}, "stringData": {"b": "plain"}}),
         };
         let got: Vec<(String, &str, String)> =

@@ -23,6 +23,7 @@
 //!     labels: Default::default(),
 //!     annotations: Default::default(),
 //!     provenance: Default::default(),
+//!     runs: Vec::new(),
 //!     body,
 //! };
 //! let sts = object("StatefulSet", serde_json::json!({"spec": {"template": {"spec": {
@@ -64,6 +65,7 @@ pub const LONG_RUNNING_KINDS: &[&str] =
 /// # let mut object = rules_sdk::Object {
 /// #     index: 0, api_version: "v1".into(), kind: "Job".into(), namespace: None, name: "c".into(),
 /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+/// #     runs: Vec::new(),
 /// #     body: serde_json::json!({}),
 /// # };
 /// use rules_sdk::smell::local_workload;
@@ -100,6 +102,7 @@ pub fn local_workload<'a>(object: &'a Object, images: &[&str]) -> Option<Contain
 /// # let mut object = rules_sdk::Object {
 /// #     index: 0, api_version: "v1".into(), kind: "Job".into(), namespace: None, name: "c".into(),
 /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+/// #     runs: Vec::new(),
 /// #     body: serde_json::json!({}),
 /// # };
 /// use rules_sdk::{Meta, Report, smell::report_workload};
@@ -223,6 +226,7 @@ impl Cmd {
 /// # let mut object = rules_sdk::Object {
 /// #     index: 0, api_version: "v1".into(), kind: "Job".into(), namespace: None, name: "c".into(),
 /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+/// #     runs: Vec::new(),
 /// #     body: serde_json::json!({}),
 /// # };
 /// object.body = serde_json::json!({"spec": {"template": {"spec": {"containers": [{
@@ -258,6 +262,7 @@ pub struct Script<'a> {
 /// # let mut object = rules_sdk::Object {
 /// #     index: 0, api_version: "v1".into(), kind: "Job".into(), namespace: None, name: "c".into(),
 /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+/// #     runs: Vec::new(),
 /// #     body: serde_json::json!({}),
 /// # };
 /// use rules_sdk::smell::scripts;
@@ -310,6 +315,7 @@ pub fn scripts(object: &Object) -> Vec<Script<'_>> {
 /// # let mut object = rules_sdk::Object {
 /// #     index: 0, api_version: "v1".into(), kind: "Job".into(), namespace: None, name: "c".into(),
 /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+/// #     runs: Vec::new(),
 /// #     body: serde_json::json!({}),
 /// # };
 /// use rules_sdk::smell::{script_message, scripts};
@@ -337,6 +343,7 @@ pub fn script_message(object: &Object, script: &Script<'_>, what: &str) -> Strin
 /// # let mut object = rules_sdk::Object {
 /// #     index: 0, api_version: "v1".into(), kind: "Job".into(), namespace: None, name: "c".into(),
 /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+/// #     runs: Vec::new(),
 /// #     body: serde_json::json!({}),
 /// # };
 /// use rules_sdk::smell::find_script_by;
@@ -365,6 +372,7 @@ pub fn find_script_by<'a, T>(object: &'a Object, detect: impl Fn(&str) -> Option
 /// # let mut object = rules_sdk::Object {
 /// #     index: 0, api_version: "v1".into(), kind: "Job".into(), namespace: None, name: "c".into(),
 /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+/// #     runs: Vec::new(),
 /// #     body: serde_json::json!({}),
 /// # };
 /// use rules_sdk::smell::{Cmd, find_script};
@@ -396,6 +404,7 @@ pub fn find_script<'a>(object: &'a Object, cmds: &[Cmd]) -> Option<(Script<'a>, 
 /// # let mut object = rules_sdk::Object {
 /// #     index: 0, api_version: "v1".into(), kind: "Job".into(), namespace: None, name: "c".into(),
 /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+/// #     runs: Vec::new(),
 /// #     body: serde_json::json!({}),
 /// # };
 /// use rules_sdk::{Meta, Report, smell::{Cmd, report_script}};
@@ -440,6 +449,7 @@ pub type CmdTable = [(Cmd, &'static str)];
 /// # let mut object = rules_sdk::Object {
 /// #     index: 0, api_version: "v1".into(), kind: "Job".into(), namespace: None, name: "c".into(),
 /// #     labels: Default::default(), annotations: Default::default(), provenance: Default::default(),
+/// #     runs: Vec::new(),
 /// #     body: serde_json::json!({}),
 /// # };
 /// use rules_sdk::{Meta, Report, smell::{Cmd, CmdTable, report_script_table}};

@@ -531,8 +531,43 @@ fn to_resource(o: &rewheel_manifest::Object) -> Resource {
             evidence: o.provenance.evidence.clone(),
             source: o.provenance.source.clone(),
         },
+        runs: identities(&o.body),
         body: o.body.to_string(),
     }
+}
+
+/// What the containers of `body` run, as the host decides it (with no
+/// `[[catalog.images]]` entries of a team's).
+fn identities(body: &serde_json::Value) -> Vec<wit::Identity> {
+    rewheel_manifest::identity::Identifier::default()
+        .containers(body)
+        .into_iter()
+        .map(|(container, image, identity)| crate::run::to_wit_identity(container, image, identity))
+        .collect()
+}
+
+/// The objects of `yaml` exactly as a rule receives them under `rewheel
+/// audit`: provenance decided over the whole text, containers identified.
+///
+/// # Examples
+///
+/// ```
+/// let objects = rules_sdk::testing::load_yaml("
+/// # Source: platform/templates/cache.yaml
+/// apiVersion: apps/v1
+/// kind: Deployment
+/// metadata: {name: cache}
+/// spec: {template: {spec: {containers: [{name: redis, image: 'redis:7'}]}}}
+/// ");
+/// assert!(objects[0].origin().is_local());
+/// assert_eq!(objects[0].runs[0].identity.product, "redis");
+/// ```
+pub fn load_yaml(yaml: &str) -> Vec<crate::Object> {
+    let mut loaded = rewheel_manifest::load_str("test.yaml", yaml);
+    assert!(loaded.errors.is_empty(), "YAML does not parse: {:?}", loaded.errors);
+    rewheel_manifest::decide_provenance(&mut loaded.objects, &Default::default());
+    let resources = loaded.objects.iter().map(to_resource);
+    resources.enumerate().map(|(i, r)| crate::run::to_object(i as u32, r).expect("the loader writes JSON")).collect()
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 //! `supersedes`), so a raw MongoDB in the Novu wrapper is reported once, as a
 //! `novu` finding.
 
+use rules_sdk::Identity;
 use rules_sdk::catalog;
 use rules_sdk::prelude::*;
 
@@ -37,29 +38,69 @@ impl Rule for UpstreamAvailable {
             return;
         }
         let Some(pod) = object.pod_spec() else { return };
-        let Some((container, upstream, evidence)) =
-            pod.main_containers().into_iter().find_map(|c| catalog::identify(&c).map(|(u, why)| (c, u, why)))
-        else {
-            return;
-        };
-        report
-            .flag(object, format!("{} runs {} ({evidence}) {}", object.display(), upstream.name, origin.describe()))
-            .at(container.field("image"))
-            .replace_with(format!("{} — see {}", upstream.replace_with, upstream.sources.join(", ")));
+        for container in pod.main_containers() {
+            if let Some((what, evidence, replacement)) = upstream_of(object, &container) {
+                report
+                    .flag(object, format!("{} runs {what} ({evidence}) {}", object.display(), origin.describe()))
+                    .at(container.field("image"))
+                    .replace_with(replacement);
+                return;
+            }
+        }
     }
+}
+
+/// What `container` runs and the upstream to use instead, by precedence:
+/// the team's `[[catalog.images]]` entry, the curated catalog (with its
+/// values keys), then the charts upstream publishes. An operator's own
+/// controller is `upstream-available-operator-copy`'s.
+fn upstream_of(object: &Object, container: &Container<'_>) -> Option<(String, String, String)> {
+    let identity = object.identity_of(container).filter(|i| !i.operator);
+    if let Some(team) = identity.filter(|i| i.from_team()) {
+        let evidence = format!("image {}, as {} says", container.image, team.source);
+        return Some((team.name.clone(), evidence, format!("the upstream {}", team.chart_list())));
+    }
+    if let Some((upstream, evidence)) = catalog::identify(container) {
+        let replacement = format!("{} — see {}", upstream.replace_with, upstream.sources.join(", "));
+        return Some((upstream.name.to_string(), evidence, replacement));
+    }
+    // A chart of the very name that publishes the image renders it: that
+    // chart doing its job, whatever subcharts made it look like a wrapper.
+    let rendered_by_its_chart =
+        |i: &&Identity| i.charts.iter().any(|c| Some(&c.name) == object.provenance.chart.as_ref());
+    let mined = identity.filter(|i| i.from_mined()).filter(|i| !rendered_by_its_chart(i))?;
+    let evidence = format!("image {}, which upstream {} runs", container.image, mined.chart_list());
+    let replacement = format!(
+        "the upstream {} as a dependency, configured through its values; keep only thin overlays (mined from {})",
+        mined.chart_list(),
+        mined.source
+    );
+    Some((mined.name.clone(), evidence, replacement))
 }
 
 const DOCS: &str = "\
 ## What it detects
 A Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet or ReplicationController written locally (wrapper
-template, extraObjects value, or plain YAML) whose main container runs well-known third-party infrastructure:
-MongoDB, PostgreSQL, MySQL/MariaDB, Redis, Valkey, MinIO, ClickHouse, Kafka, Redpanda, ZooKeeper, RabbitMQ,
-Cassandra, CockroachDB, Elasticsearch, OpenSearch, NATS, Grafana, Prometheus, Loki, Mimir, Jaeger, the
-OpenTelemetry Collector, Temporal, Nexus, Traefik, OpenBao/Vault, Memcached. Images match by repository path
-suffix, so registry mirrors match; a workload's name never does.
+template, extraObjects value, or plain YAML) whose main container runs third-party software an upstream
+chart or operator ships. What a container runs is decided by the host from its image, and three catalogs
+answer in this order (docs/ACCURACY.md, *Identity*):
+1. the team's `[[catalog.images]]` entries in rewheel.toml;
+2. the curated products of the seed audit, each with its replacement and values keys: MongoDB, PostgreSQL,
+   MySQL/MariaDB, Redis, Valkey, MinIO, ClickHouse, Kafka, Redpanda, ZooKeeper, RabbitMQ, Cassandra,
+   CockroachDB, Elasticsearch, OpenSearch, NATS, Grafana, Prometheus, Loki, Mimir, Jaeger, the OpenTelemetry
+   Collector, Temporal, Nexus, Traefik, OpenBao/Vault, Memcached;
+3. the catalog mined from the charts upstream publishes (`manifest/data/upstream-charts.tsv`: 366 charts of
+   45 chart repositories, each row with the repository commit it was read from). `rewheel catalog` lists
+   those repositories with their commits and dates (how fresh it is); catalog/README.md says how to
+   regenerate it; `rewheel catalog IMAGE` shows what an image runs and which catalog said so.
 
-Objects rendered by an upstream chart (`# Source: wrapper/charts/<upstream>/...`, or a known upstream chart
-rendered directly) are never reported.
+Images match by repository path suffix, so registry mirrors, tags and digests do not matter; a workload's name
+never does. Base and tool images (`busybox`, `nginx`, `bitnami/kubectl`) identify nothing. An operator's own
+controller is `upstream-available-operator-copy`'s.
+
+Objects rendered by an upstream chart (`# Source: wrapper/charts/<upstream>/...`, or a chart upstream
+publishes rendered directly) are never reported, nor is a workload rendered by a chart of the very name that
+publishes its image.
 
 ## Why it matters
 Every hand-written datastore or platform service is local control logic the team now owns: upgrades,
@@ -82,7 +123,155 @@ spec:
 ```
 ";
 
-rules_sdk::export_rules!(UpstreamAvailable);
+/// Kinds an operator's install bundle holds besides its controller.
+const INSTALL_KINDS: &[&str] =
+    &["ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "ConfigMap", "Service"];
+
+/// A copy of an operator's own install (its controller workload, RBAC and
+/// config) written into a wrapper or plain YAML.
+pub struct OperatorCopy;
+
+impl Rule for OperatorCopy {
+    fn meta(&self) -> Meta {
+        Meta {
+            id: "upstream-available-operator-copy",
+            component: "upstream-available",
+            category: Category::ReinventedWorkload,
+            severity: Severity::Warning,
+            summary: "Copy of an operator's own install (controller workload, RBAC, config) instead of its chart",
+            replace_with: "the operator's chart named in the finding, as a dependency; keep only its values and the CRs",
+            sources: &["https://artifacthub.io/", "https://helm.sh/docs/topics/charts/#chart-dependencies"],
+            kinds: OPERATOR_COPY_KINDS,
+            scope: Scope::WholeSet,
+            supersedes: &["upstream-available"],
+            docs: OPERATOR_COPY_DOCS,
+            options: &[],
+        }
+    }
+
+    fn check_all(&self, objects: &[&Object], report: &mut Report) {
+        // Copied into a chart's templates or values; plain YAML may be the
+        // operator's own release manifest, applied as published.
+        let copied = |o: &Object| matches!(o.origin(), Origin::Wrapper { .. } | Origin::Passthrough { .. });
+        for controller in objects.iter().filter(|o| copied(o)) {
+            let Some(pod) = controller.pod_spec() else { continue };
+            let Some((container, operator)) = pod
+                .main_containers()
+                .into_iter()
+                .find_map(|c| controller.identity_of(&c).filter(|i| i.operator).cloned().map(|i| (c, i)))
+            else {
+                continue;
+            };
+            let chart = operator.chart_list();
+            let replacement = format!(
+                "install the upstream {chart} as a dependency and delete the copied controller, RBAC and config; keep only its values and the custom resources (mined from {})",
+                operator.source
+            );
+            report
+                .flag(
+                    controller,
+                    format!(
+                        "{} runs the {} operator's own controller (image {}) {}: a copy of the operator's install",
+                        controller.display(),
+                        operator.name,
+                        container.image,
+                        controller.origin().describe()
+                    ),
+                )
+                .at(container.field("image"))
+                .replace_with(replacement.clone());
+            for part in objects.iter().filter(|o| o.origin().is_local() && belongs_to(o, controller, &pod)) {
+                report
+                    .flag(
+                        part,
+                        format!(
+                            "{} is part of the copied {} operator install (its controller is {})",
+                            part.display(),
+                            operator.name,
+                            controller.display()
+                        ),
+                    )
+                    .replace_with(replacement.clone());
+            }
+        }
+    }
+}
+
+const OPERATOR_COPY_KINDS: &[&str] = &[
+    "Pod",
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "ServiceAccount",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "Role",
+    "RoleBinding",
+    "ConfigMap",
+    "Service",
+];
+
+/// Is `part` (RBAC, config, Service) a piece of the install `controller`
+/// runs: written in the same template, its service account or a binding of
+/// it, a role such a binding grants, or a ConfigMap its pods mount?
+fn belongs_to(part: &Object, controller: &Object, pod: &PodSpec<'_>) -> bool {
+    if !INSTALL_KINDS.contains(&part.kind.as_str()) {
+        return false;
+    }
+    let same_template =
+        part.provenance.template.is_some() && part.provenance.template == controller.provenance.template;
+    let account = pod.service_account();
+    let same_namespace = part.namespace.is_none() || part.namespace == controller.namespace;
+    let binds = |o: &Object| {
+        o.kind.ends_with("Binding")
+            && o.get("/subjects").and_then(|s| s.as_array()).into_iter().flatten().any(|s| {
+                s.get("kind").and_then(|k| k.as_str()) == Some("ServiceAccount")
+                    && s.get("name").and_then(|n| n.as_str()) == account
+            })
+    };
+    match part.kind.as_str() {
+        "ServiceAccount" => same_template || (Some(part.name.as_str()) == account && same_namespace),
+        "ClusterRoleBinding" | "RoleBinding" => same_template || (account.is_some() && binds(part)),
+        "ConfigMap" => same_template || (same_namespace && pod.config_volume_names().contains(&part.name.as_str())),
+        _ => same_template,
+    }
+}
+
+const OPERATOR_COPY_DOCS: &str = "\
+## What it detects
+A workload written into a chart's templates (a wrapper) or passed through an extraObjects value whose main
+container runs an operator's own controller image — one the catalog mined from published charts lists as an operator chart's
+controller (`altinity/clickhouse-operator`, `ghcr.io/cloudnative-pg/cloudnative-pg`,
+`quay.io/prometheus-operator/prometheus-operator`, ...) or a `[[catalog.images]]` entry with `operator = true`
+— and the rest of that install written beside it: objects of the same template, its ServiceAccount, the
+bindings granting that account a role, and the ConfigMaps its pods mount. Plain YAML is left alone: it may be
+the operator's release manifest applied as published.
+
+## Why it matters
+An operator's install is versioned with its CRDs, RBAC and webhooks. A pasted copy drifts: the next operator
+release changes a flag, a role or a CRD version and the copy keeps the old one, and nobody owns upgrading it.
+
+## What to use instead
+The operator's chart, named in the finding with its repository, as a dependency of the wrapper; keep only its
+values and the custom resources (ClickHouseInstallation, Cluster, Prometheus, ...).
+
+## Example
+```yaml
+# Source: platform/templates/clickhouse-operator.yaml
+kind: Deployment
+metadata: {name: clickhouse-operator}
+spec:
+  template:
+    spec:
+      serviceAccountName: clickhouse-operator
+      containers:
+        - name: clickhouse-operator
+          image: altinity/clickhouse-operator:0.24.0   # use chart altinity-clickhouse-operator
+```
+";
+
+rules_sdk::export_rules!(UpstreamAvailable, OperatorCopy);
 
 #[cfg(test)]
 mod tests {
@@ -135,6 +324,148 @@ spec:
         );
         let pg = findings.iter().find(|f| f.name == "pg").unwrap();
         assert!(pg.message.contains("PostgreSQL"), "{}", pg.message);
+    }
+
+    #[test]
+    fn software_known_only_to_the_mined_catalog_is_flagged_where_written_locally() {
+        let yaml = r#"
+# Source: platform/templates/statsd.yaml
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: statsd}
+spec:
+  template:
+    spec:
+      containers: [{name: exporter, image: "mirror.corp/prom/statsd-exporter:v0.28.0"}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: auth}
+spec:
+  template:
+    spec:
+      containers: [{name: proxy, image: "quay.io/oauth2-proxy/oauth2-proxy:v7.6.0@sha256:00ff"}]
+---
+# Source: platform/charts/prometheus-statsd-exporter/templates/deployment.yaml
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: platform-statsd}
+spec:
+  template:
+    spec:
+      containers: [{name: exporter, image: "prom/statsd-exporter:v0.28.0"}]
+---
+# Source: platform/templates/pgbouncer.yaml
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: pool}
+spec:
+  template:
+    spec:
+      containers: [{name: pgbouncer, image: "edoburu/pgbouncer:v1.23.1-p2"}]
+---
+# Source: oauth2-proxy/templates/deployment.yaml
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: oauth2-proxy}
+spec:
+  template:
+    spec:
+      containers: [{name: oauth2-proxy, image: "quay.io/oauth2-proxy/oauth2-proxy:v7.6.0"}]
+---
+# Source: platform/templates/web.yaml
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  template:
+    spec:
+      containers: [{name: web, image: "nginx:1.27"}, {name: sh, image: "bitnami/os-shell:12"}]
+"#;
+        let findings = check_yaml(&[&UpstreamAvailable], yaml);
+        assert_eq!(
+            keys(&findings),
+            vec![
+                ("upstream-available", "Deployment", "auth"),
+                ("upstream-available", "Deployment", "pool"),
+                ("upstream-available", "Deployment", "statsd"),
+            ],
+            "the upstream chart rendered directly (oauth2-proxy) and nested (prometheus-statsd-exporter) is clean"
+        );
+        let pool = findings.iter().find(|f| f.name == "pool").unwrap();
+        assert!(pool.message.contains("runs pgbouncer (image edoburu/pgbouncer:v1.23.1-p2, which upstream chart pgbouncer (https://icoretech.github.io/helm) runs)"), "{}", pool.message);
+        let statsd = findings.iter().find(|f| f.name == "statsd").unwrap();
+        assert!(
+            statsd.message.contains(
+                "runs prometheus-statsd-exporter (image mirror.corp/prom/statsd-exporter:v0.28.0, which upstream chart prometheus-statsd-exporter (https://prometheus-community.github.io/helm-charts)"
+            ),
+            "{}",
+            statsd.message
+        );
+    }
+
+    #[test]
+    fn an_operators_install_copied_into_a_wrapper_is_flagged_with_its_rbac_and_config() {
+        let yaml = r#"
+# Source: analytics/templates/clickhouse-operator.yaml
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: clickhouse-operator, namespace: analytics}
+---
+# Source: analytics/templates/clickhouse-operator.yaml
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: clickhouse-operator, namespace: analytics}
+spec:
+  template:
+    spec:
+      serviceAccountName: clickhouse-operator
+      volumes: [{name: etc, configMap: {name: etc-clickhouse-operator-files}}]
+      containers:
+        - {name: clickhouse-operator, image: "altinity/clickhouse-operator:0.24.0"}
+        - {name: metrics-exporter, image: "altinity/metrics-exporter:0.24.0"}
+---
+# Source: analytics/templates/rbac.yaml
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: clickhouse-operator-analytics}
+roleRef: {kind: ClusterRole, name: clickhouse-operator-analytics}
+subjects: [{kind: ServiceAccount, name: clickhouse-operator, namespace: analytics}]
+---
+# Source: analytics/templates/config.yaml
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: etc-clickhouse-operator-files, namespace: analytics}
+data: {config.yaml: "watch: {}"}
+---
+# Source: analytics/templates/config.yaml
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: dashboards, namespace: analytics}
+data: {a: b}
+---
+# Source: analytics/charts/altinity-clickhouse-operator/templates/generated/Deployment-clickhouse-operator.yaml
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: upstream-operator, namespace: analytics}
+spec:
+  template:
+    spec:
+      serviceAccountName: upstream-operator
+      containers: [{name: clickhouse-operator, image: "altinity/clickhouse-operator:0.24.0"}]
+"#;
+        let findings = check_yaml(&[&UpstreamAvailable, &OperatorCopy], yaml);
+        assert_eq!(
+            keys(&findings),
+            vec![
+                ("upstream-available-operator-copy", "ClusterRoleBinding", "clickhouse-operator-analytics"),
+                ("upstream-available-operator-copy", "ConfigMap", "etc-clickhouse-operator-files"),
+                ("upstream-available-operator-copy", "Deployment", "clickhouse-operator"),
+                ("upstream-available-operator-copy", "ServiceAccount", "clickhouse-operator"),
+            ]
+        );
+        let deployment = findings.iter().find(|f| f.kind == "Deployment").unwrap();
+        assert!(deployment.message.contains("operator's own controller (image altinity/clickhouse-operator:0.24.0)"));
     }
 
     #[test]

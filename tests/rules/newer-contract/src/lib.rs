@@ -1,4 +1,4 @@
-//! Implements a newer `rewheel:rule@0.5.0` world.
+//! Implements a newer `rewheel:rule@0.6.0` world.
 
 wit_bindgen::generate!({ path: "wit", world: "rule" });
 

@@ -1,5 +1,5 @@
-//! Implements the `rewheel:rule@0.4.9` world: the same types as the host's
-//! 0.4.0, a later patch (documentation only, per docs/CONTRACT.md). The host
+//! Implements the `rewheel:rule@0.5.9` world: the same types as the host's
+//! 0.5.0, a later patch (documentation only, per docs/CONTRACT.md). The host
 //! must run it. It flags every ConfigMap.
 
 // The generated export glue flattens `check`'s lists into pointer/length pairs.
@@ -20,7 +20,7 @@ impl Guest for Patch {
             component: "patch".into(),
             category: Category::ReinventedWorkload,
             default_severity: Severity::Info,
-            summary: "Every ConfigMap (a test rule built against contract 0.4.9)".into(),
+            summary: "Every ConfigMap (a test rule built against contract 0.5.9)".into(),
             replace_with: "nothing".into(),
             sources: vec![],
             kinds: vec!["ConfigMap".into()],
