@@ -267,11 +267,21 @@ pub const TRAEFIK: Product = Product {
     charts: &["traefik"],
 };
 
-/// OpenBao / Vault.
+/// OpenBao / Vault. `vault` also covers `bitnami/vault` and Red Hat's
+/// `registry.connect.redhat.com/hashicorp/vault`; `openbao/openbao-ubi` is the
+/// RHEL UBI build (https://openbao.org/docs/install/), `hashicorp/vault-enterprise`
+/// the server image of the vault chart's Enterprise setups.
 pub const OPENBAO: Product = Product {
     key: "openbao",
     name: "OpenBao / Vault",
-    images: &["openbao/openbao", "hashicorp/vault", "vault", "quay.io/openbao/openbao"],
+    images: &[
+        "openbao/openbao",
+        "openbao/openbao-ubi",
+        "hashicorp/vault",
+        "hashicorp/vault-enterprise",
+        "vault",
+        "quay.io/openbao/openbao",
+    ],
     charts: &["openbao", "vault", "vault-operator"],
 };
 

@@ -141,8 +141,9 @@ const SERVER_DOCS: &str = "\
 ## What it detects
 A StatefulSet, Deployment, DaemonSet or Pod written locally (wrapper template, extraObjects value or plain YAML)
 whose main container runs an OpenBao or Vault server (`quay.io/openbao/openbao`, `openbao/openbao`,
-`hashicorp/vault`, `vault`), or the injector (`hashicorp/vault-k8s`), CSI provider or snapshot agent the chart
-ships. `bao agent`/`vault agent` sidecars are not servers and are left alone.
+`openbao/openbao-ubi`, `hashicorp/vault`, `hashicorp/vault-enterprise`, `vault`, `bitnami/vault`), or the injector
+(`hashicorp/vault-k8s`), CSI provider or snapshot agent the chart ships. `bao agent`/`vault agent` sidecars are not
+servers and are left alone.
 
 ## Why it matters
 An HA OpenBao needs raft storage, `retry_join`, a seal stanza, TLS, PodDisruptionBudgets and ordered upgrades.
@@ -211,7 +212,8 @@ impl Rule for InitUnsealScript {
 const INIT_DOCS: &str = "\
 ## What it detects
 `bao operator init`, `bao operator unseal` or `bao operator raft join` (or the `vault` equivalents) in a Job,
-CronJob, bare Pod, initContainer, `postStart` hook or sidecar loop. Reported wherever it runs, including the
+CronJob, bare Pod, initContainer, `postStart` hook or sidecar loop, also when the script runs it in the server
+pod with `kubectl exec <pod> -- vault operator init`. Reported wherever it runs, including the
 `postStart` hook of the chart's own StatefulSet: the chart documents `server.postStart` as a place to
 \"automate processes such as initialization\", but putting `bao operator init` there is still a script doing
 the server's job.
@@ -589,6 +591,104 @@ spec:
       containers: [{name: check, image: quay.io/openbao/openbao:2.6.2, command: [sh, -c, "bao status || true"]}]
 "#;
         assert_eq!(keys(&check_yaml(RULES, yaml)), vec![]);
+    }
+
+    /// A wrapper's post-install Job running `script` in `image`.
+    fn job(name: &str, image: &str, script: &str) -> String {
+        format!(
+            "# Source: platform-vault/templates/{name}.yaml\napiVersion: batch/v1\nkind: Job\nmetadata: {{name: {name}, namespace: vault, annotations: {{helm.sh/hook: post-install}}}}\nspec:\n  template:\n    spec:\n      restartPolicy: OnFailure\n      containers: [{{name: {name}, image: '{image}', command: [sh, -c, {}]}}]\n",
+            serde_json::Value::String(script.to_string())
+        )
+    }
+
+    #[test]
+    fn init_unseal_and_join_through_kubectl_exec_into_the_server_pod() {
+        let cases = [
+            (
+                "bitnami/kubectl:1.31",
+                "kubectl exec -n vault vault-0 -- vault operator init -key-shares=1 -key-threshold=1 -format=json > /tmp/keys.json",
+                "bao operator init",
+            ),
+            (
+                "alpine/k8s:1.30.2",
+                "kubectl -n vault exec -it vault-0 -c vault -- vault operator unseal $KEY",
+                "bao operator unseal",
+            ),
+            ("hashicorp/vault:1.19.0", "kubectl exec vault-0 -- sh -c 'vault operator init'", "bao operator init"),
+            (
+                "quay.io/openbao/openbao:2.6.2",
+                "kubectl exec $(kubectl get pod -l app=vault -o name | head -1) -- vault operator raft join http://vault-0.vault-internal:8200",
+                "bao operator raft join",
+            ),
+            (
+                "openbao/openbao:2.6.2",
+                "KEYS=\"$(kubectl exec -n openbao openbao-0 -- bao operator init -format=json)\"; echo \"$KEYS\" > /tmp/k",
+                "bao operator init",
+            ),
+        ];
+        for (image, script, what) in cases {
+            let findings = check_yaml(RULES, &job("vault-init", image, script));
+            assert_eq!(keys(&findings), vec![("openbao-init-unseal-script", "Job", "vault-init")], "{image}: {script}");
+            assert!(findings[0].message.contains(&format!("runs `{what}`")), "{}", findings[0].message);
+            assert_eq!(findings[0].path.as_deref(), Some("spec.template.spec.containers[0].command"));
+        }
+        // As an argv list rather than a script, split between `command` and `args`.
+        let yaml = "# Source: platform-vault/templates/init.yaml\napiVersion: batch/v1\nkind: Job\nmetadata: {name: init}\nspec:\n  template:\n    spec:\n      containers:\n        - name: init\n          image: bitnami/kubectl:1.31\n          command: [kubectl]\n          args: [exec, vault-0, --, vault, operator, init]\n";
+        assert_eq!(keys(&check_yaml(RULES, yaml)), vec![("openbao-init-unseal-script", "Job", "init")]);
+        // Imperative configuration through kubectl exec is found the same way.
+        let findings = check_yaml(
+            RULES,
+            &job("vault-config", "bitnami/kubectl:1.31", "kubectl exec vault-0 -- vault secrets enable -path=kv kv-v2"),
+        );
+        assert_eq!(keys(&findings), vec![("openbao-imperative-config", "Job", "vault-config")]);
+    }
+
+    #[test]
+    fn kubectl_exec_text_and_vault_words_are_not_commands() {
+        for script in [
+            "echo 'Initialise with: kubectl exec -n vault vault-0 -- vault operator init'",
+            "echo \"then run kubectl exec vault-0 -- vault operator unseal\"",
+            "echo vault operator init",
+            "kubectl exec vault-0 -- echo vault operator raft join",
+            "kubectl exec vault-0 -- vault status; kubectl -n vault exec vault-0 -- vault operator raft list-peers",
+            "kubectl get pods -n vault -l app.kubernetes.io/name=vault",
+        ] {
+            assert_eq!(
+                keys(&check_yaml(RULES, &job("vault-check", "bitnami/kubectl:1.31", script))),
+                vec![],
+                "{script}"
+            );
+        }
+        let readme = "# Source: platform-vault/templates/readme.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: readme}\ndata:\n  README.md: |\n    kubectl exec -n vault vault-0 -- vault operator init\n    kubectl exec -n vault vault-0 -- vault operator unseal\n";
+        assert_eq!(keys(&check_yaml(RULES, readme)), vec![]);
+    }
+
+    #[test]
+    fn vault_server_images_are_servers() {
+        for image in [
+            "hashicorp/vault:1.19.0",
+            "docker.io/hashicorp/vault-enterprise:1.19.0-ent",
+            "bitnami/vault:1.19.0",
+            "vault:1.13.3",
+            "registry.connect.redhat.com/hashicorp/vault:1.19.0-ubi",
+            "quay.io/openbao/openbao-ubi:2.6.2",
+        ] {
+            let yaml = format!(
+                "# Source: platform-vault/templates/vault.yaml\napiVersion: apps/v1\nkind: StatefulSet\nmetadata: {{name: vault}}\nspec:\n  template:\n    spec:\n      containers: [{{name: vault, image: '{image}', args: [server]}}]\n"
+            );
+            assert_eq!(
+                keys(&check_yaml(RULES, &yaml)),
+                vec![("openbao-hand-written-server", "StatefulSet", "vault")],
+                "{image}"
+            );
+        }
+        // Images that merely share a word are not servers.
+        for image in ["bitnami/kubectl:1.31", "ghcr.io/acme/vault-backup:1.0", "hashicorp/vault-csi-provider-x:1"] {
+            let yaml = format!(
+                "# Source: platform-vault/templates/tools.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: tools}}\nspec:\n  template:\n    spec:\n      containers: [{{name: tools, image: '{image}'}}]\n"
+            );
+            assert_eq!(keys(&check_yaml(RULES, &yaml)), vec![], "{image}");
+        }
     }
 
     #[test]
