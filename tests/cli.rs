@@ -423,3 +423,24 @@ fn progress_goes_to_stderr_only_on_a_terminal() {
     let shown = String::from_utf8_lossy(&out.stdout);
     assert!(shown.contains("auditing [") && shown.contains("files"), "no progress on a terminal: {shown:?}");
 }
+
+#[test]
+fn catalog_shows_where_the_mined_catalog_comes_from_and_what_an_image_runs() {
+    let out = support::run(&["catalog"], None);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let first = text.lines().next().unwrap();
+    let charts: usize = first.split_whitespace().next().unwrap().parse().unwrap();
+    assert!(charts >= 300, "{first}");
+    assert!(text.contains("  bitnami/charts "), "a repository line per source: {text}");
+    let out = support::run(
+        &["catalog", "--format", "json", "registry.corp/prom/statsd-exporter:v0.28.0@sha256:00ff", "acme/shop:1"],
+        None,
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let images = report["images"].as_array().unwrap();
+    assert_eq!(images[0]["product"], "prometheus-statsd-exporter");
+    assert!(images[0]["source"].as_str().unwrap().starts_with("prometheus-community/helm-charts@"), "{report}");
+    assert!(images[1]["product"].is_null(), "{report}");
+    assert!(report["sources"].as_array().unwrap().iter().all(|s| s[1].as_str().unwrap().len() == 40));
+}

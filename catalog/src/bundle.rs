@@ -10,7 +10,7 @@ use serde_yaml::Value;
 use crate::git::Repo;
 use crate::image::normalise;
 use crate::sources::{Manifest, Source};
-use crate::tsv::{Kind, Row};
+use crate::tsv::Row;
 
 const WORKLOADS: &[&str] = &["Deployment", "StatefulSet", "DaemonSet"];
 
@@ -38,11 +38,12 @@ pub fn read(repo: &mut Repo, source: &Source, manifest: &Manifest) -> Result<Row
     Ok(Row {
         name: manifest.name.clone(),
         repository: manifest.repository_of(source),
-        kind: Kind::Operator,
+        operator: true,
         version: version.unwrap_or_default(),
         controller_images: images.clone(),
         images,
         ports: ports.into_iter().filter(|&p| p >= 1).collect(),
+        dependencies: Vec::new(),
         source: format!("{}@{}:{}", source.github, repo.commit, manifest.path),
     })
 }

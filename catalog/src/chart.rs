@@ -6,7 +6,7 @@ use serde_yaml::Value;
 use crate::ChartDir;
 use crate::git::Repo;
 use crate::image::{looks_like_reference, normalise};
-use crate::tsv::{Kind, Row};
+use crate::tsv::Row;
 use crate::values::{self, Found};
 
 /// `dir/name`, or `name` for the repository root.
@@ -45,13 +45,28 @@ pub fn read(repo: &mut Repo, github: &str, repository: &str, chart: &ChartDir, f
     Ok(Row {
         name,
         repository: repository.to_string(),
-        kind: if operator { Kind::Operator } else { Kind::Chart },
+        operator,
         version,
         images,
         controller_images,
         ports: found.ports.into_iter().collect(),
+        dependencies: dependencies(&meta, chart),
         source: format!("{github}@{}:{dir}", repo.commit),
     })
+}
+
+/// The subcharts a chart renders, by the folder `helm template` gives them:
+/// each `Chart.yaml` dependency's alias, else its name, and each chart
+/// vendored in it. Sorted and unique.
+fn dependencies(meta: &Value, chart: &ChartDir) -> Vec<String> {
+    let declared = meta.get("dependencies").and_then(Value::as_sequence).into_iter().flatten();
+    let names = declared.filter_map(|d| scalar(d.get("alias")).or_else(|| scalar(d.get("name"))));
+    let vendored = chart.vendored.iter().filter_map(|dir| {
+        let relative = dir.strip_prefix(&format!("{}/", chart.dir)).unwrap_or(dir);
+        relative.strip_prefix("charts/").filter(|n| !n.contains('/')).map(str::to_string)
+    });
+    let all: std::collections::BTreeSet<String> = names.chain(vendored).filter(|n| !n.is_empty()).collect();
+    all.into_iter().collect()
 }
 
 /// Scan one chart folder's values.yaml, templates and crds/ into `found`;

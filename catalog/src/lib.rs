@@ -21,7 +21,7 @@ use anyhow::{Context, Result, bail};
 
 use crate::git::Repo;
 use crate::sources::Source;
-use crate::tsv::{Kind, RepoLine, Row};
+use crate::tsv::{RepoLine, Row};
 
 /// The command-line options of `rewheel-catalog`.
 #[derive(Debug, Clone)]
@@ -44,7 +44,7 @@ pub struct Catalog {
 
 impl Catalog {
     pub fn operators(&self) -> usize {
-        self.rows.iter().filter(|row| row.kind == Kind::Operator).count()
+        self.rows.iter().filter(|row| row.operator).count()
     }
 }
 

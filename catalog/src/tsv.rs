@@ -3,37 +3,8 @@
 
 use std::fmt::Write as _;
 
-/// Whether upstream runs a controller that reconciles custom resources.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Kind {
-    Chart,
-    Operator,
-}
-
-impl Kind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Chart => "chart",
-            Kind::Operator => "operator",
-        }
-    }
-}
-
-/// One chart or operator bundle.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Row {
-    pub name: String,
-    pub repository: String,
-    pub kind: Kind,
-    pub version: String,
-    /// Normalised image patterns, sorted and unique.
-    pub images: Vec<String>,
-    pub controller_images: Vec<String>,
-    /// Sorted and unique.
-    pub ports: Vec<u16>,
-    /// `owner/name@commit:path`.
-    pub source: String,
-}
+/// One chart or operator bundle: the row type of the table's reader.
+pub use rewheel_manifest::catalog::Chart as Row;
 
 /// A repository that was read, for the header.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -43,9 +14,7 @@ pub struct RepoLine {
     pub date: String,
 }
 
-/// The column names, in order.
-pub const COLUMNS: [&str; 8] =
-    ["name", "repository", "kind", "version", "images", "controller-images", "ports", "source"];
+use rewheel_manifest::catalog::COLUMNS;
 
 /// The whole file. `command` is the command line that regenerates it.
 pub fn render(command: &str, repos: &[RepoLine], rows: &[Row]) -> String {
@@ -60,7 +29,7 @@ pub fn render(command: &str, repos: &[RepoLine], rows: &[Row]) -> String {
         let _ = writeln!(out, "# source {} {} {}", repo.github, repo.commit, repo.date);
     }
     for row in rows {
-        out.push_str(&line(row));
+        out.push_str(&row.row());
         out.push('\n');
     }
     out
@@ -69,30 +38,4 @@ pub fn render(command: &str, repos: &[RepoLine], rows: &[Row]) -> String {
 /// Sort rows by name, then source: the order of the file.
 pub fn sort(rows: &mut [Row]) {
     rows.sort_by(|a, b| (&a.name, &a.source).cmp(&(&b.name, &b.source)));
-}
-
-fn line(row: &Row) -> String {
-    let ports: Vec<String> = row.ports.iter().map(u16::to_string).collect();
-    [
-        field(&row.name),
-        field(&row.repository),
-        row.kind.as_str().to_string(),
-        field(&row.version),
-        list(&row.images),
-        list(&row.controller_images),
-        list(&ports),
-        field(&row.source),
-    ]
-    .join("\t")
-}
-
-/// A cell: tabs and line breaks become spaces (they would break the row), empty is `-`.
-fn field(text: &str) -> String {
-    let text: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
-    let text = text.trim();
-    if text.is_empty() { "-".to_string() } else { text.to_string() }
-}
-
-fn list(items: &[String]) -> String {
-    if items.is_empty() { "-".to_string() } else { field(&items.join(",")) }
 }

@@ -35,7 +35,12 @@ const FILES: &[(&str, &str)] = &[
         "kind: Pod\nspec:\n  containers:\n    - image: curlimages/curl:8\n",
     ),
     // Nested server.image and sidecar.image; docker.io/library normalised; a vendored subchart counted.
-    ("charts/app/Chart.yaml", "apiVersion: v2\nname: app\nversion: 2.0.0\n"),
+    // Dependencies by alias (as `helm template` names their folders), else by name, and the vendored one.
+    (
+        "charts/app/Chart.yaml",
+        "apiVersion: v2\nname: app\nversion: 2.0.0\ndependencies:\n  - {name: postgresql, alias: db, repository: oci://x}\n  \
+         - {name: redis, repository: https://y}\n",
+    ),
     (
         "charts/app/values.yaml",
         "server:\n  image:\n    repository: acme/server\n    tag: \"1.0\"\nsidecar:\n  image: docker.io/library/nginx:1.25\n\
@@ -137,20 +142,20 @@ fn expected_rows(commit: &str) -> Vec<String> {
     let repo = "https://acme.example/charts";
     let source = |path: &str| format!("acme/charts@{commit}:{path}");
     vec![
-        format!("app\t{repo}\tchart\t2.0.0\tacme/server,acme/sub,nginx\t-\t-\t{}", source("charts/app")),
-        format!("gadget\t{repo}\toperator\t1.0.0\tghcr.io/gadget\tghcr.io/gadget\t-\t{}", source("charts/gadget")),
-        format!("proxy\t{repo}\tchart\t0.1.0\tbusybox,x/y\t-\t4180,8080\t{}", source("charts/proxy")),
+        format!("app\t{repo}\tchart\t2.0.0\tacme/server,acme/sub,nginx\t-\t-\tdb,redis,sub\t{}", source("charts/app")),
+        format!("gadget\t{repo}\toperator\t1.0.0\tghcr.io/gadget\tghcr.io/gadget\t-\t-\t{}", source("charts/gadget")),
+        format!("proxy\t{repo}\tchart\t0.1.0\tbusybox,x/y\t-\t4180,8080\t-\t{}", source("charts/proxy")),
         format!(
-            "redis\t{repo}\tchart\t1.2.3\tbitnami/redis,bitnami/redis-exporter\t-\t6379,9121\t{}",
+            "redis\t{repo}\tchart\t1.2.3\tbitnami/redis,bitnami/redis-exporter\t-\t6379,9121\t-\t{}",
             source("charts/redis")
         ),
         format!(
             "thing-operator-bundle\thttps://github.com/acme/charts\toperator\tv1.2.3\t\
-             acme/thing-operator,brancz/kube-rbac-proxy\tacme/thing-operator,brancz/kube-rbac-proxy\t9443\t{}",
+             acme/thing-operator,brancz/kube-rbac-proxy\tacme/thing-operator,brancz/kube-rbac-proxy\t9443\t-\t{}",
             source("deploy/bundle.yaml")
         ),
         format!(
-            "widget\t{repo}\toperator\t0.3.0\tacme/widget-controller,acme/widget-webhook\tacme/widget-controller\t-\t{}",
+            "widget\t{repo}\toperator\t0.3.0\tacme/widget-controller,acme/widget-webhook\tacme/widget-controller\t-\t-\t{}",
             source("charts/widget")
         ),
     ]

@@ -35,9 +35,17 @@ pub struct Chart {
     pub controller_images: Vec<String>,
     /// Ports its containers serve.
     pub ports: Vec<u16>,
+    /// The subcharts it renders: its `Chart.yaml` dependencies (by alias
+    /// where one is set, as `helm template` names their folders) and the
+    /// charts vendored in it.
+    pub dependencies: Vec<String>,
     /// Where it was read: `owner/name@commit:folder`.
     pub source: String,
 }
+
+/// The columns of a row, in order (the `# columns:` header line).
+pub const COLUMNS: [&str; 9] =
+    ["name", "repository", "kind", "version", "images", "controller-images", "ports", "dependencies", "source"];
 
 /// A repository the table was mined from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,7 +103,7 @@ impl Catalog {
     /// ```
     /// use rewheel_manifest::{catalog::Catalog, image::Image};
     /// let table = "# source acme/charts 0123 2026-01-02\n\
-    ///     widget\thttps://acme.io/charts\tchart\t1.0.0\tacme/widget,busybox\t-\t8080\tacme/charts@0123:charts/widget\n";
+    ///     widget\thttps://acme.io/charts\tchart\t1.0.0\tacme/widget,busybox\t-\t8080\tredis\tacme/charts@0123:charts/widget\n";
     /// let catalog = Catalog::parse(table).unwrap();
     /// assert_eq!(catalog.charts()[0].ports, [8080]);
     /// assert_eq!(catalog.sources()[0].date, "2026-01-02");
@@ -189,11 +197,8 @@ impl Catalog {
 impl Chart {
     fn parse(line: &str) -> Result<Chart, String> {
         let fields: Vec<&str> = line.split('\t').collect();
-        let [name, repository, kind, version, images, controllers, ports, source] = fields[..] else {
-            return Err(format!("expected 8 tab-separated fields, found {}", fields.len()));
-        };
-        let list = |field: &str| -> Vec<String> {
-            if field == "-" { Vec::new() } else { field.split(',').map(str::to_string).collect() }
+        let [name, repository, kind, version, images, controllers, ports, dependencies, source] = fields[..] else {
+            return Err(format!("expected {} tab-separated fields, found {}", COLUMNS.len(), fields.len()));
         };
         let ports = list(ports)
             .iter()
@@ -212,14 +217,66 @@ impl Chart {
             images: list(images),
             controller_images: list(controllers),
             ports,
+            dependencies: list(dependencies),
             source: source.to_string(),
         })
+    }
+
+    /// The chart as one row of the table: the inverse of parsing it. Tabs and
+    /// line breaks in a field become spaces; an empty field is written `-`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use rewheel_manifest::catalog::{Catalog, Chart};
+    /// let chart = Chart {
+    ///     name: "widget".into(),
+    ///     repository: "https://acme.io/charts".into(),
+    ///     operator: true,
+    ///     version: "1.0.0".into(),
+    ///     images: vec!["acme/widget-operator".into()],
+    ///     controller_images: vec!["acme/widget-operator".into()],
+    ///     ports: vec![8080, 9443],
+    ///     dependencies: Vec::new(),
+    ///     source: "acme/charts@0123:charts/widget".into(),
+    /// };
+    /// let row = chart.row();
+    /// assert_eq!(row, "widget\thttps://acme.io/charts\toperator\t1.0.0\tacme/widget-operator\tacme/widget-operator\t8080,9443\t-\tacme/charts@0123:charts/widget");
+    /// assert_eq!(Catalog::parse(&row).unwrap().charts(), [chart]);
+    /// ```
+    pub fn row(&self) -> String {
+        let ports: Vec<String> = self.ports.iter().map(u16::to_string).collect();
+        [
+            cell(&self.name),
+            cell(&self.repository),
+            (if self.operator { "operator" } else { "chart" }).to_string(),
+            cell(&self.version),
+            cell(&self.images.join(",")),
+            cell(&self.controller_images.join(",")),
+            cell(&ports.join(",")),
+            cell(&self.dependencies.join(",")),
+            cell(&self.source),
+        ]
+        .join("\t")
     }
 
     /// `owner/name` of the repository it was mined from.
     pub fn repository_name(&self) -> &str {
         self.source.split('@').next().unwrap_or(&self.source)
     }
+}
+
+/// A list field: comma-separated, `-` when empty.
+fn list(field: &str) -> Vec<String> {
+    if field == "-" { Vec::new() } else { field.split(',').map(str::to_string).collect() }
+}
+
+/// A field of a row: control characters become spaces (a tab or line break
+/// would break the row); empty is `-`.
+fn cell(text: &str) -> String {
+    let text: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let text = text.trim();
+    if text.is_empty() { "-".to_string() } else { text.to_string() }
 }
 
 impl Source {

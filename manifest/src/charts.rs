@@ -22,6 +22,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::catalog;
+use crate::identity;
 use crate::image::Image;
 use crate::origin::{self, Origin};
 use crate::products::{self, Product};
@@ -101,6 +103,9 @@ struct Seen {
     labels: BTreeMap<(String, Option<String>), u32>,
     /// Products run by its long-running workloads: key → one image.
     runs: BTreeMap<&'static str, String>,
+    /// Images of its long-running workloads that only the mined catalog
+    /// knows: owning chart → one image.
+    mined: BTreeMap<String, String>,
 }
 
 /// Facts gathered object by object, before anything is decided. Feed it
@@ -130,6 +135,8 @@ impl ChartFacts {
         for image in main_images(body) {
             if let Some(product) = products::product_of(&image) {
                 seen.runs.entry(product.key).or_insert_with(|| image.raw.clone());
+            } else if let Some(owner) = identity::mined_owner(&image) {
+                seen.mined.entry(owner.product).or_insert_with(|| image.raw.clone());
             }
         }
     }
@@ -143,6 +150,9 @@ impl ChartFacts {
             }
             for (key, image) in seen.runs {
                 mine.runs.entry(key).or_insert(image);
+            }
+            for (owner, image) in seen.mined {
+                mine.mined.entry(owner).or_insert(image);
             }
         }
     }
@@ -264,9 +274,8 @@ fn from_sources(folder: &str, parent: Option<&Chart>, declared: &Declared) -> So
 /// A subchart: upstream (a dependency) unless it runs a product it is not
 /// entitled to.
 fn subchart_verdict(label: &str, names: &[&str], seen: &Seen, parent: &Chart) -> (bool, String) {
-    let dependencies = upstream::upstream_dependencies(&parent.name);
-    let dependency_of_upstream =
-        parent.upstream && (names.iter().any(|n| dependencies.contains(n)) || upstream::is_umbrella(&parent.name));
+    let dependency_of_upstream = parent.upstream
+        && (names.iter().any(|n| upstream::depends_on(&parent.name, n)) || upstream::is_umbrella(&parent.name));
     let entitled = |p: &Product| names.iter().any(|n| p.entitles(n)) || dependency_of_upstream;
     if let Some((product, image)) = unentitled(seen, entitled) {
         return (
@@ -308,8 +317,15 @@ fn top_level_verdict(
             ),
         );
     }
-    let dependencies = upstream::upstream_dependencies(name);
-    let foreign = children.iter().find(|(c, _)| !dependencies.contains(&c.as_str()) && !upstream::is_umbrella(name));
+    if let Some((owner, image)) = runs_another_charts_image(name, seen) {
+        return (
+            false,
+            format!(
+                "chart {label} runs {image}, an image of the published chart {owner}, which the published {name} does not run: a team's chart named like a published one"
+            ),
+        );
+    }
+    let foreign = children.iter().find(|(c, _)| !upstream::depends_on(name, c) && !upstream::is_umbrella(name));
     match foreign {
         Some((child, v)) => (
             false,
@@ -320,6 +336,23 @@ fn top_level_verdict(
         ),
         None => (true, format!("chart {label} is published upstream")),
     }
+}
+
+/// An image of another published chart that a chart named like published
+/// chart `name` runs, although no published `name` lists it (nor renders
+/// that chart as a subchart). Only for names the mined catalog read with
+/// their images: what a chart runs is known there, not guessed.
+fn runs_another_charts_image<'a>(name: &str, seen: &'a Seen) -> Option<(&'a str, &'a str)> {
+    let published: Vec<&catalog::Chart> = catalog::mined().named(name).filter(|c| !c.images.is_empty()).collect();
+    if published.is_empty() {
+        return None;
+    }
+    seen.mined.iter().map(|(owner, image)| (owner.as_str(), image.as_str())).find(|(owner, image)| {
+        let parsed = Image::parse(image);
+        *owner != name
+            && !upstream::depends_on(name, owner)
+            && !published.iter().any(|c| c.images.iter().chain(&c.controller_images).any(|p| parsed.matches(p)))
+    })
 }
 
 /// The first product a chart runs without being entitled to it, and its image.
@@ -615,6 +648,50 @@ mod tests {
         let g = graph(&[
             ("temporal/templates/server.yaml", "temporal-0.65.0", deployment("temporalio/server:1.27")),
             ("temporal/charts/cassandra/templates/sts.yaml", "cassandra-0.14.3", deployment("cassandra:3.11")),
+        ]);
+        assert!(local_charts(&g).is_empty(), "{:?}", g.charts().collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn the_mined_catalog_says_what_a_published_chart_runs_and_renders() {
+        // Published charts rendered directly, running their own images, are upstream.
+        let g = graph(&[
+            (
+                "oauth2-proxy/templates/deployment.yaml",
+                "oauth2-proxy-10.7.0",
+                deployment("quay.io/oauth2-proxy/oauth2-proxy:v7"),
+            ),
+            (
+                "pgbouncer/templates/deployment.yaml",
+                "pgbouncer-4.1.9",
+                deployment("ghcr.io/icoretech/pgbouncer-docker:1.24"),
+            ),
+        ]);
+        assert!(local_charts(&g).is_empty(), "{:?}", g.charts().collect::<Vec<_>>());
+        // Named like one, running another published chart's image: the team's.
+        let g = graph(&[(
+            "oauth2-proxy/templates/metrics.yaml",
+            "oauth2-proxy-0.1.0",
+            deployment("prom/statsd-exporter:v0.28"),
+        )]);
+        assert_eq!(local_charts(&g), ["oauth2-proxy"].into());
+        let d = g.decide(Some("oauth2-proxy/templates/metrics.yaml"), &labels("oauth2-proxy-0.1.0"), &json!({}));
+        assert_eq!(
+            d.evidence,
+            "chart oauth2-proxy 0.1.0 runs prom/statsd-exporter:v0.28, an image of the published chart prometheus-statsd-exporter, which the published oauth2-proxy does not run: a team's chart named like a published one"
+        );
+        // Its Chart.yaml dependencies (by alias) are its own subcharts.
+        let g = graph(&[
+            (
+                "opentelemetry-demo/templates/component.yaml",
+                "opentelemetry-demo-0.38.0",
+                deployment("ghcr.io/open-telemetry/demo:2.1.3-cart"),
+            ),
+            (
+                "opentelemetry-demo/charts/jaeger/templates/deploy.yaml",
+                "jaeger-3.4.0",
+                deployment("jaegertracing/jaeger:2.9.0"),
+            ),
         ]);
         assert!(local_charts(&g).is_empty(), "{:?}", g.charts().collect::<Vec<_>>());
     }

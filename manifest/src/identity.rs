@@ -285,6 +285,13 @@ fn curated(product: &products::Product) -> Identity {
     }
 }
 
+/// The mined chart that owns `image`, if any ([`Identifier::identify`]'s third
+/// catalog alone): what provenance asks when a chart runs an image the
+/// curated products do not know.
+pub fn mined_owner(image: &Image) -> Option<Identity> {
+    mined(catalog::mined(), image)
+}
+
 /// The mined chart that owns `image`: an exact repository match, else a
 /// vendor-prefixed copy of a distinctive name; then the chart whose name
 /// shares most words with the image's, or whose operator it is.

@@ -267,9 +267,22 @@ pub const UPSTREAM_DEPENDENCIES: &[(&str, &[&str])] = &[
     ("superset", &["postgresql", "redis"]),
 ];
 
-/// The subcharts upstream chart `chart` renders ([`UPSTREAM_DEPENDENCIES`]).
-pub fn upstream_dependencies(chart: &str) -> &'static [&'static str] {
-    UPSTREAM_DEPENDENCIES.iter().find(|(name, _)| *name == chart).map(|(_, deps)| *deps).unwrap_or(&[])
+/// Does upstream chart `chart` render subchart `child` (a folder name: the
+/// alias where one is set)? Listed in [`UPSTREAM_DEPENDENCIES`], or a
+/// dependency of a chart of that name the mined catalog read
+/// ([`crate::catalog`]).
+///
+/// # Examples
+///
+/// ```
+/// use rewheel_manifest::upstream::depends_on;
+/// assert!(depends_on("argo-cd", "redis-ha"), "listed here");
+/// assert!(depends_on("opentelemetry-demo", "opentelemetry-collector"), "mined from its Chart.yaml");
+/// assert!(!depends_on("temporal", "mongodb"));
+/// ```
+pub fn depends_on(chart: &str, child: &str) -> bool {
+    let listed = UPSTREAM_DEPENDENCIES.iter().find(|(name, _)| *name == chart).map(|(_, deps)| *deps).unwrap_or(&[]);
+    listed.contains(&child) || crate::catalog::mined().named(chart).any(|c| c.dependencies.iter().any(|d| d == child))
 }
 
 /// Umbrella charts whose subcharts nest their own (`spire-nested`, the
