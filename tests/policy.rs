@@ -569,4 +569,23 @@ fn catalog_entries_in_rewheel_toml_identify_the_teams_images_for_every_rule() {
     assert_eq!(code, 2, "{report}");
     let error = report["errors"][0].to_string();
     assert!(error.contains("repo") && error.contains("\"line\":4"), "{error}");
+    // An entry that would relabel every image, or name no product, is refused with its line.
+    for (entry, says) in [
+        ("image = \"*\"\nproduct = \"X\"", "matches every image or none"),
+        ("image = \"a/b\"\nproduct = \" \"", "empty `product`"),
+    ] {
+        let (report, code, _d) = audit_with_config(&format!("\n[[catalog.images]]\n{entry}\n"), &[&input]);
+        assert_eq!(code, 2, "{report}");
+        let error = &report["errors"][0];
+        assert!(error["message"].as_str().unwrap().contains(says), "{error}");
+        assert_eq!(error["line"], 2, "{error}");
+    }
+    // `config show` lists the entries with their line.
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "rewheel.toml", config);
+    let out = support::run(&["config", "show", "--config", &file], None);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("[[catalog.images]]"), "{text}");
+    let product = text.lines().find(|l| l.starts_with("product = \"Acme Queue\"")).expect("the entry's product");
+    assert!(product.ends_with("rewheel.toml:4"), "{product}");
 }

@@ -14,8 +14,7 @@ use crate::tsv::Row;
 
 const WORKLOADS: &[&str] = &["Deployment", "StatefulSet", "DaemonSet"];
 
-/// The bundle's row: its workloads' images are the operator's controller
-/// images; the version is the tag of the first workload container's image.
+/// The bundle's row: its workloads' images, the controller's among them; the version is the tag of the first workload container's image.
 pub fn read(repo: &mut Repo, source: &Source, manifest: &Manifest) -> Result<Row> {
     let text = repo.read(&manifest.path)?;
     let mut images = BTreeSet::new();
@@ -40,12 +39,20 @@ pub fn read(repo: &mut Repo, source: &Source, manifest: &Manifest) -> Result<Row
         repository: manifest.repository_of(source),
         operator: true,
         version: version.unwrap_or_default(),
-        controller_images: images.clone(),
+        controller_images: controllers(&images),
         images,
         ports: ports.into_iter().filter(|&p| p >= 1).collect(),
         dependencies: Vec::new(),
         source: format!("{}@{}:{}", source.github, repo.commit, manifest.path),
     })
+}
+
+/// The bundle's controller images: those named like a controller (as for a
+/// chart), else every image (a bundle installs nothing but its operator).
+/// `altinity/metrics-exporter` beside `altinity/clickhouse-operator` is not one.
+fn controllers(images: &[String]) -> Vec<String> {
+    let named = crate::chart::controller_images(images, None);
+    if named.is_empty() { images.to_vec() } else { named }
 }
 
 /// `spec.template.spec.containers` and `initContainers` of a workload.

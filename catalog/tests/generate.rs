@@ -151,7 +151,7 @@ fn expected_rows(commit: &str) -> Vec<String> {
         ),
         format!(
             "thing-operator-bundle\thttps://github.com/acme/charts\toperator\tv1.2.3\t\
-             acme/thing-operator,brancz/kube-rbac-proxy\tacme/thing-operator,brancz/kube-rbac-proxy\t9443\t-\t{}",
+             acme/thing-operator,brancz/kube-rbac-proxy\tacme/thing-operator\t9443\t-\t{}",
             source("deploy/bundle.yaml")
         ),
         format!(

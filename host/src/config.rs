@@ -365,6 +365,7 @@ pub fn load(explicit: Option<&Path>, start: &Path) -> Result<LoadedConfig, Confi
     let config = parse(&text).map_err(|(line, message)| ConfigError { file: file.clone(), line, message })?;
     let mut loaded = LoadedConfig { path: Some(path), text, config, exemptions: Vec::new() };
     loaded.exemptions = compile_exemptions(&loaded)?;
+    check_catalog(&loaded)?;
     Ok(loaded)
 }
 
@@ -470,6 +471,30 @@ impl Exemption {
     pub fn expired(&self, today: time::Date) -> bool {
         self.expires.is_some_and(|d| today > d)
     }
+}
+
+/// Refuse a `[[catalog.images]]` entry that would identify every image or
+/// none, or name no product: a typo must not relabel the whole run.
+fn check_catalog(loaded: &LoadedConfig) -> Result<(), ConfigError> {
+    for (index, entry) in loaded.config.catalog.images.iter().enumerate() {
+        let line = loaded.line_of(&["catalog", "images", &index.to_string()]);
+        let fail = |message: String| ConfigError { file: loaded.file_name(), line, message };
+        let image = entry.image.trim().trim_end_matches('*').trim_matches('/');
+        if image.is_empty() {
+            return Err(fail(format!(
+                "[[catalog.images]] entry {} has image {:?}, which matches every image or none: name a repository path such as \"corp/pgbouncer\"",
+                index + 1,
+                entry.image
+            )));
+        }
+        if entry.product.trim().is_empty() {
+            return Err(fail(format!(
+                "[[catalog.images]] entry {} has an empty `product`: say what the image runs",
+                index + 1
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn compile_exemptions(loaded: &LoadedConfig) -> Result<Vec<Exemption>, ConfigError> {

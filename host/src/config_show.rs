@@ -220,5 +220,25 @@ pub fn show(config: &LoadedConfig, flags: &Flags) -> String {
         from = if c.provenance.charts.is_empty() { "--charts".into() } else { format!("{from}, then --charts") };
     }
     line(&mut out, "charts", strings(&charts), &from);
+
+    out.push_str(
+        "\n# [[catalog.images]]: first match wins, before the curated and mined catalogs (`rewheel catalog`)\n",
+    );
+    if c.catalog.images.is_empty() {
+        out.push_str("# none (default)\n");
+    }
+    for (i, entry) in c.catalog.images.iter().enumerate() {
+        let from = config.origin(&["catalog", "images", &i.to_string()]).unwrap_or_default();
+        out.push_str("[[catalog.images]]\n");
+        line(&mut out, "image", toml::Value::from(entry.image.as_str()), &from);
+        line(&mut out, "product", toml::Value::from(entry.product.as_str()), &from);
+        if let Some(chart) = &entry.chart {
+            line(&mut out, "chart", toml::Value::from(chart.as_str()), &from);
+        }
+        if let Some(repository) = &entry.repository {
+            line(&mut out, "repository", toml::Value::from(repository.as_str()), &from);
+        }
+        line(&mut out, "operator", entry.operator, &from);
+    }
     out
 }

@@ -106,6 +106,8 @@ struct Seen {
     /// Images of its long-running workloads that only the mined catalog
     /// knows: owning chart → one image.
     mined: BTreeMap<String, String>,
+    /// Every image of its long-running workloads (few per chart).
+    images: BTreeSet<String>,
 }
 
 /// Facts gathered object by object, before anything is decided. Feed it
@@ -138,6 +140,9 @@ impl ChartFacts {
             } else if let Some(owner) = identity::mined_owner(&image) {
                 seen.mined.entry(owner.product).or_insert_with(|| image.raw.clone());
             }
+            if !seen.images.contains(&image.raw) {
+                seen.images.insert(image.raw.clone());
+            }
         }
     }
 
@@ -154,6 +159,7 @@ impl ChartFacts {
             for (owner, image) in seen.mined {
                 mine.mined.entry(owner).or_insert(image);
             }
+            mine.images.extend(seen.images);
         }
     }
 
@@ -339,20 +345,29 @@ fn top_level_verdict(
 }
 
 /// An image of another published chart that a chart named like published
-/// chart `name` runs, although no published `name` lists it (nor renders
-/// that chart as a subchart). Only for names the mined catalog read with
-/// their images: what a chart runs is known there, not guessed.
+/// chart `name` runs, when it runs none of the images a published `name`
+/// runs, even by name (an overridden exporter beside the chart's own server,
+/// from a renamed namespace, is still that chart) and does not render that chart as a subchart. Only for names the
+/// mined catalog read with their images, and only exact image repositories:
+/// what a chart runs is known there, not guessed.
 fn runs_another_charts_image<'a>(name: &str, seen: &'a Seen) -> Option<(&'a str, &'a str)> {
     let published: Vec<&catalog::Chart> = catalog::mined().named(name).filter(|c| !c.images.is_empty()).collect();
-    if published.is_empty() {
+    // Its own images by their name too: a renamed namespace
+    // (`bitnamilegacy/postgresql`) is still the published chart's server.
+    let its_own = |image: &str| {
+        let parsed = Image::parse(image);
+        let name = parsed.path.rsplit('/').next().unwrap_or("");
+        published.iter().any(|c| {
+            c.images.iter().chain(&c.controller_images).any(|p| parsed.matches(p) || p.rsplit('/').next() == Some(name))
+        })
+    };
+    if published.is_empty() || seen.images.iter().any(|i| its_own(i)) {
         return None;
     }
-    seen.mined.iter().map(|(owner, image)| (owner.as_str(), image.as_str())).find(|(owner, image)| {
-        let parsed = Image::parse(image);
-        *owner != name
-            && !upstream::depends_on(name, owner)
-            && !published.iter().any(|c| c.images.iter().chain(&c.controller_images).any(|p| parsed.matches(p)))
-    })
+    seen.mined
+        .iter()
+        .map(|(owner, image)| (owner.as_str(), image.as_str()))
+        .find(|(owner, _)| *owner != name && !upstream::depends_on(name, owner))
 }
 
 /// The first product a chart runs without being entitled to it, and its image.
@@ -680,6 +695,26 @@ mod tests {
             d.evidence,
             "chart oauth2-proxy 0.1.0 runs prom/statsd-exporter:v0.28, an image of the published chart prometheus-statsd-exporter, which the published oauth2-proxy does not run: a team's chart named like a published one"
         );
+        // Its own server beside an overridden or renamed exporter is still the published chart.
+        let g = graph(&[
+            (
+                "redis-cluster/templates/sts.yaml",
+                "redis-cluster-12.0.0",
+                json!({"kind": "StatefulSet", "spec": {"template": {"spec": {"containers": [
+                    {"name": "redis", "image": "bitnamilegacy/redis-cluster:8.0"},
+                    {"name": "metrics", "image": "bitnamilegacy/redis-exporter:1.62"},
+                ]}}}}),
+            ),
+            (
+                "postgresql/templates/primary/sts.yaml",
+                "postgresql-16.0.0",
+                json!({"kind": "StatefulSet", "spec": {"template": {"spec": {"containers": [
+                    {"name": "postgresql", "image": "docker.io/bitnamilegacy/postgresql:17.5.0"},
+                    {"name": "metrics", "image": "quay.io/prometheuscommunity/postgres-exporter:v0.16.0"},
+                ]}}}}),
+            ),
+        ]);
+        assert!(local_charts(&g).is_empty(), "{:?}", g.charts().collect::<Vec<_>>());
         // Its Chart.yaml dependencies (by alias) are its own subcharts.
         let g = graph(&[
             (

@@ -46,9 +46,13 @@ impl Identity {
         self.source == "curated"
     }
 
-    /// Did the mined catalog answer (its source is `owner/name@commit:folder`)?
+    /// Did the mined catalog answer (its source is `owner/name@COMMIT:folder`,
+    /// a 40-hex commit; a config path may hold an `@` too)?
     pub fn from_mined(&self) -> bool {
-        self.source.contains('@')
+        self.source
+            .split_once('@')
+            .and_then(|(_, rest)| rest.split_once(':'))
+            .is_some_and(|(commit, _)| commit.len() == 40 && commit.bytes().all(|b| b.is_ascii_hexdigit()))
     }
 
     /// "chart prometheus-statsd-exporter (https://prometheus-community.github.io/helm-charts)":
@@ -141,6 +145,24 @@ const GENERIC_IMAGES: &[&str] = &[
     "k8s",
     "jq",
     "shell",
+    "tomcat",
+    "jetty",
+    "wildfly",
+    "dotnet",
+    "aspnet",
+    "aspnet-core",
+    "pytorch",
+    "tensorflow",
+    "tensorflow-serving",
+    "deepspeed",
+    "jupyter",
+    "notebook",
+    "nextjs",
+    "java",
+    "maven",
+    "gradle",
+    "rust",
+    "perl",
 ];
 
 /// Words too common in image names to tie an image to a chart.
@@ -288,18 +310,26 @@ fn curated(product: &products::Product) -> Identity {
 /// The mined chart that owns `image`, if any ([`Identifier::identify`]'s third
 /// catalog alone): what provenance asks when a chart runs an image the
 /// curated products do not know.
+///
+/// Only an exact repository match counts here: a vendor's rebuild or a
+/// renamed namespace (`bitnamilegacy/redis-exporter`) is not evidence that
+/// a chart runs another chart's software.
 pub fn mined_owner(image: &Image) -> Option<Identity> {
-    mined(catalog::mined(), image)
+    let hits = catalog::mined().who_runs(image);
+    if hits.is_empty() || generic(image) {
+        return None;
+    }
+    owner_of(image, hits)
 }
 
 /// The mined chart that owns `image`: an exact repository match, else a
 /// vendor-prefixed copy of a distinctive name; then the chart whose name
 /// shares most words with the image's, or whose operator it is.
 fn mined(catalog: &Catalog, image: &Image) -> Option<Identity> {
-    let last = image.path.rsplit('/').next().unwrap_or("");
-    if GENERIC_IMAGES.contains(&last.to_ascii_lowercase().as_str()) {
+    if generic(image) {
         return None;
     }
+    let last = image.path.rsplit('/').next().unwrap_or("");
     let mut hits = catalog.who_runs(image);
     if hits.is_empty() && distinctive(last) {
         hits = catalog.by_last_segment(last);
@@ -307,18 +337,37 @@ fn mined(catalog: &Catalog, image: &Image) -> Option<Identity> {
     if hits.is_empty() {
         return named_like_a_chart(catalog, last);
     }
+    owner_of(image, hits)
+}
+
+/// A base, runtime or tool image: it identifies nothing.
+fn generic(image: &Image) -> bool {
+    let last = image.path.rsplit('/').next().unwrap_or("").to_ascii_lowercase();
+    GENERIC_IMAGES.contains(&last.as_str())
+}
+
+/// Of the charts that run `image`, the one that owns it: the chart whose
+/// name shares most words with the image's, or whose operator it is. A role
+/// word of the image (`exporter`, `proxy`, ...) must be in the chart's name
+/// too: `bitnami/redis-exporter` is not Redis.
+fn owner_of(image: &Image, hits: Vec<Hit<'_>>) -> Option<Identity> {
+    let last = image.path.rsplit('/').next().unwrap_or("");
     let image_words = words(last);
+    let roles: Vec<String> = role_words(last);
     let mut owners: Vec<(usize, Hit<'_>)> = hits
         .into_iter()
         .map(|hit| (shared_words(&image_words, &hit.chart.name), hit))
-        .filter(|(shared, hit)| *shared > 0 || hit.controller)
+        .filter(|(shared, hit)| {
+            let chart_roles = role_words(&hit.chart.name);
+            hit.controller || (*shared > 0 && roles.iter().all(|r| chart_roles.contains(r)))
+        })
         .collect();
     // Most shared words first, then controllers, then the project's own
     // chart over a collection's, then the name with fewest other words
     // (`fluent-bit` before `fluent-bit-aggregator`), then the narrower chart.
     owners.sort_by_key(|(shared, hit)| {
         let project = project_of(image, hit.chart);
-        let extra = words(&hit.chart.name).len() - shared;
+        let extra = words(&hit.chart.name).len().saturating_sub(*shared);
         (std::cmp::Reverse(*shared), !hit.controller, !project, extra, hit.chart.images.len())
     });
     let (_, owner) = *owners.first()?;
@@ -341,14 +390,29 @@ fn mined(catalog: &Catalog, image: &Image) -> Option<Identity> {
     })
 }
 
-/// An image named exactly like a published chart (`edoburu/pgbouncer`, the
-/// `pgbouncer` chart): that chart's product, the project's own chart first.
+/// Words that say what part an image plays beside a product (an exporter of
+/// it, a proxy for it), not which product it is.
+const ROLE_WORDS: &[&str] = &["exporter", "proxy", "sidecar", "agent", "webhook", "operator", "controller"];
+
+fn role_words(name: &str) -> Vec<String> {
+    name.split(['-', '_', '.', '/']).map(str::to_ascii_lowercase).filter(|w| ROLE_WORDS.contains(&w.as_str())).collect()
+}
+
+/// An image named exactly like a published chart that runs an image of
+/// that name (`edoburu/pgbouncer`, the `pgbouncer` chart): that chart's
+/// product, the project's own chart first.
 fn named_like_a_chart(catalog: &Catalog, last: &str) -> Option<Identity> {
     let name = last.to_ascii_lowercase();
     if name.len() < 4 || STRUCTURAL_WORDS.contains(&name.as_str()) || GENERIC_NAMES.contains(&name.as_str()) {
         return None;
     }
-    let mut charts: Vec<&crate::catalog::Chart> = catalog.named(&name).collect();
+    // The chart must run an image of that name itself (`pgbouncer` runs
+    // `icoretech/pgbouncer-docker`); `nextjs`, running nginx, says nothing of
+    // an image called `nextjs`.
+    let runs_its_name = |c: &&crate::catalog::Chart| {
+        c.images.iter().any(|i| i.rsplit('/').next().unwrap_or(i).to_ascii_lowercase().starts_with(&name))
+    };
+    let mut charts: Vec<&crate::catalog::Chart> = catalog.named(&name).filter(runs_its_name).collect();
     charts.sort_by_key(|c| COLLECTIONS.contains(&c.repository_name()));
     let owner = *charts.first()?;
     Some(Identity {
@@ -365,7 +429,7 @@ fn named_like_a_chart(catalog: &Catalog, last: &str) -> Option<Identity> {
 
 /// Chart names that say what a chart is for, not which program it runs: an
 /// image of that name is the team's own.
-const GENERIC_NAMES: &[&str] = &[
+pub(crate) const GENERIC_NAMES: &[&str] = &[
     "common",
     "cluster",
     "backend",
@@ -393,6 +457,16 @@ const GENERIC_NAMES: &[&str] = &[
     "demo",
     "test",
     "tests",
+    "connect",
+    "console",
+    "tenant",
+    "operator",
+    "controller",
+    "server",
+    "agent",
+    "proxy",
+    "exporter",
+    "nginx",
 ];
 
 /// Repositories that collect charts of many projects: a project's own chart
@@ -421,9 +495,11 @@ fn words(s: &str) -> Vec<String> {
         .collect()
 }
 
+/// How many distinct words of the image's name the chart's name has.
 fn shared_words(image_words: &[String], chart: &str) -> usize {
     let chart_words = words(chart);
-    image_words.iter().filter(|w| chart_words.contains(w)).count()
+    let shared: std::collections::BTreeSet<&String> = image_words.iter().filter(|w| chart_words.contains(w)).collect();
+    shared.len()
 }
 
 #[cfg(test)]
@@ -454,6 +530,43 @@ mod tests {
         for image in ["busybox:1.36", "bitnami/os-shell:12", "bitnami/kubectl:1.31", "curlimages/curl:8", "alpine:3"] {
             assert_eq!(product(image), None, "{image}");
         }
+    }
+
+    #[test]
+    fn exporters_runtimes_and_generic_names_are_not_the_product() {
+        for image in [
+            "bitnami/redis-exporter:1.62",
+            "debezium/connect:2.7",
+            "registry.corp/acme/nextjs:1",
+            "tomcat:10",
+            "acme/tenant:1",
+        ] {
+            assert_eq!(product(image), None, "{image}");
+        }
+    }
+
+    #[test]
+    fn a_repeated_word_neither_panics_nor_misleads() {
+        let table = "# source acme/charts 0123 2026-01-02\n\
+            foo\thttps://acme.io\tchart\t1\tx/foo-foo\t-\t-\t-\tacme/charts@0123456789012345678901234567890123456789:foo\n";
+        let catalog = Catalog::parse(table).unwrap();
+        let found = mined(&catalog, &Image::parse("x/foo-foo:1")).unwrap();
+        assert_eq!(found.product, "foo");
+        assert!(found.from_mined() && !found.from_team());
+    }
+
+    #[test]
+    fn a_team_entry_in_a_folder_with_an_at_sign_is_the_teams() {
+        let ids = Identifier::new(vec![Entry {
+            image: "corp/queue".into(),
+            product: "Queue".into(),
+            chart: None,
+            repository: None,
+            operator: false,
+            origin: "/var/lib/jenkins/workspace/job@2/rewheel.toml:3".into(),
+        }]);
+        let found = ids.identify(&Image::parse("corp/queue:1")).unwrap();
+        assert!(found.from_team() && !found.from_mined(), "{found:?}");
     }
 
     #[test]

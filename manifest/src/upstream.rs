@@ -142,8 +142,9 @@ pub const UPSTREAM_CHARTS: &[&str] = &[
     "superset",
 ];
 
-/// Is `chart` a known upstream chart: listed here, or published in one of
-/// the repositories the mined catalog read ([`crate::catalog`])?
+/// Is `chart` a known upstream chart: listed here, or published with its
+/// images in one of the repositories the mined catalog read
+/// ([`crate::catalog`]), under a name that is not generic?
 ///
 /// # Examples
 ///
@@ -152,9 +153,18 @@ pub const UPSTREAM_CHARTS: &[&str] = &[
 /// assert!(is_upstream_chart("temporal"));
 /// assert!(is_upstream_chart("prometheus-statsd-exporter"), "mined");
 /// assert!(!is_upstream_chart("platform-temporal"));
+/// assert!(!is_upstream_chart("k8s-resources"), "published, but a generic name");
 /// ```
 pub fn is_upstream_chart(chart: &str) -> bool {
-    UPSTREAM_CHARTS.contains(&chart) || crate::catalog::mined().publishes(chart)
+    UPSTREAM_CHARTS.contains(&chart) || mined_publishes(chart)
+}
+
+/// A chart the mined catalog read with the images it runs, under a name that
+/// says which program it runs: a team's `k8s-resources` or `cluster` chart is
+/// not taken for the published chart of that name.
+fn mined_publishes(chart: &str) -> bool {
+    !crate::identity::GENERIC_NAMES.contains(&chart)
+        && crate::catalog::mined().named(chart).any(|c| !c.images.is_empty())
 }
 
 /// The subcharts (names or aliases, as rendered under `charts/`) that an

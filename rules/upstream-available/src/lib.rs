@@ -38,31 +38,51 @@ impl Rule for UpstreamAvailable {
             return;
         }
         let Some(pod) = object.pod_spec() else { return };
-        for container in pod.main_containers() {
-            if let Some((what, evidence, replacement)) = upstream_of(object, &container) {
-                report
-                    .flag(object, format!("{} runs {what} ({evidence}) {}", object.display(), origin.describe()))
-                    .at(container.field("image"))
-                    .replace_with(replacement);
-                return;
-            }
+        // The best-known container wins, not the first: a curated PostgreSQL
+        // beside a mined exporter sidecar is PostgreSQL.
+        let containers = pod.main_containers();
+        let best = Known::ALL
+            .iter()
+            .find_map(|known| containers.iter().find_map(|c| upstream_of(object, c, *known).map(|found| (c, found))));
+        if let Some((container, (what, evidence, replacement))) = best {
+            report
+                .flag(object, format!("{} runs {what} ({evidence}) {}", object.display(), origin.describe()))
+                .at(container.field("image"))
+                .replace_with(replacement);
         }
     }
 }
 
-/// What `container` runs and the upstream to use instead, by precedence:
-/// the team's `[[catalog.images]]` entry, the curated catalog (with its
-/// values keys), then the charts upstream publishes. An operator's own
-/// controller is `upstream-available-operator-copy`'s.
-fn upstream_of(object: &Object, container: &Container<'_>) -> Option<(String, String, String)> {
+/// Which catalog knows a container, in order of precedence.
+#[derive(Debug, Clone, Copy)]
+enum Known {
+    Team,
+    Curated,
+    Mined,
+}
+
+impl Known {
+    const ALL: [Known; 3] = [Known::Team, Known::Curated, Known::Mined];
+}
+
+/// What `container` runs and the upstream to use instead, if the catalog
+/// `known` knows it: the team's `[[catalog.images]]` entry, the curated
+/// catalog (with its values keys), or the charts upstream publishes. An
+/// operator's own controller is `upstream-available-operator-copy`'s.
+fn upstream_of(object: &Object, container: &Container<'_>, known: Known) -> Option<(String, String, String)> {
     let identity = object.identity_of(container).filter(|i| !i.operator);
-    if let Some(team) = identity.filter(|i| i.from_team()) {
-        let evidence = format!("image {}, as {} says", container.image, team.source);
-        return Some((team.name.clone(), evidence, format!("the upstream {}", team.chart_list())));
-    }
-    if let Some((upstream, evidence)) = catalog::identify(container) {
-        let replacement = format!("{} — see {}", upstream.replace_with, upstream.sources.join(", "));
-        return Some((upstream.name.to_string(), evidence, replacement));
+    match known {
+        Known::Team => {
+            let team = identity.filter(|i| i.from_team())?;
+            let evidence = format!("image {}, as {} says", container.image, team.source);
+            return Some((team.name.clone(), evidence, format!("the upstream {}", team.chart_list())));
+        }
+        Known::Curated => {
+            let (upstream, evidence) = catalog::identify(container)?;
+            let replacement = format!("{} — see {}", upstream.replace_with, upstream.sources.join(", "));
+            return Some((upstream.name.to_string(), evidence, replacement));
+        }
+        Known::Mined => {}
     }
     // A chart of the very name that publishes the image renders it: that
     // chart doing its job, whatever subcharts made it look like a wrapper.
@@ -153,6 +173,8 @@ impl Rule for OperatorCopy {
         // Copied into a chart's templates or values; plain YAML may be the
         // operator's own release manifest, applied as published.
         let copied = |o: &Object| matches!(o.origin(), Origin::Wrapper { .. } | Origin::Passthrough { .. });
+        // A part shared by two copied controllers is reported once, with the first.
+        let mut reported: std::collections::BTreeSet<u32> = std::collections::BTreeSet::new();
         for controller in objects.iter().filter(|o| copied(o)) {
             let Some(pod) = controller.pod_spec() else { continue };
             let Some((container, operator)) = pod
@@ -162,11 +184,7 @@ impl Rule for OperatorCopy {
             else {
                 continue;
             };
-            let chart = operator.chart_list();
-            let replacement = format!(
-                "install the upstream {chart} as a dependency and delete the copied controller, RBAC and config; keep only its values and the custom resources (mined from {})",
-                operator.source
-            );
+            let replacement = replacement(&operator);
             report
                 .flag(
                     controller,
@@ -180,7 +198,11 @@ impl Rule for OperatorCopy {
                 )
                 .at(container.field("image"))
                 .replace_with(replacement.clone());
-            for part in objects.iter().filter(|o| o.origin().is_local() && belongs_to(o, controller, &pod)) {
+            let install = Install { controller, pod: &pod, objects };
+            for part in objects.iter().filter(|o| o.origin().is_local() && install.holds(o)) {
+                if !reported.insert(part.index) {
+                    continue;
+                }
                 report
                     .flag(
                         part,
@@ -195,6 +217,21 @@ impl Rule for OperatorCopy {
             }
         }
     }
+}
+
+/// What to do instead, naming the chart and which catalog knows it.
+fn replacement(operator: &Identity) -> String {
+    let chart = if operator.charts.is_empty() { format!("chart of {}", operator.name) } else { operator.chart_list() };
+    let known = if operator.from_mined() {
+        format!("mined from {}", operator.source)
+    } else if operator.from_team() {
+        format!("as {} says", operator.source)
+    } else {
+        "curated".to_string()
+    };
+    format!(
+        "install the upstream {chart} as a dependency and delete the copied controller, RBAC and config; keep only its values and the custom resources ({known})"
+    )
 }
 
 const OPERATOR_COPY_KINDS: &[&str] = &[
@@ -212,30 +249,56 @@ const OPERATOR_COPY_KINDS: &[&str] = &[
     "Service",
 ];
 
-/// Is `part` (RBAC, config, Service) a piece of the install `controller`
-/// runs: written in the same template, its service account or a binding of
-/// it, a role such a binding grants, or a ConfigMap its pods mount?
-fn belongs_to(part: &Object, controller: &Object, pod: &PodSpec<'_>) -> bool {
-    if !INSTALL_KINDS.contains(&part.kind.as_str()) {
-        return false;
+/// A copied operator's controller and the objects around it.
+struct Install<'a> {
+    controller: &'a Object,
+    pod: &'a PodSpec<'a>,
+    objects: &'a [&'a Object],
+}
+
+impl Install<'_> {
+    /// Is `part` (RBAC, config, Service) a piece of this install: written in
+    /// the controller's template, its service account, a binding of that
+    /// account, a role such a binding grants, or a ConfigMap its pods mount?
+    fn holds(&self, part: &Object) -> bool {
+        if !INSTALL_KINDS.contains(&part.kind.as_str()) {
+            return false;
+        }
+        let same_template =
+            part.provenance.template.is_some() && part.provenance.template == self.controller.provenance.template;
+        let same_namespace = part.namespace.is_none() || part.namespace == self.controller.namespace;
+        same_template
+            || match part.kind.as_str() {
+                "ServiceAccount" => Some(part.name.as_str()) == self.pod.service_account() && same_namespace,
+                "ClusterRoleBinding" | "RoleBinding" => self.binds_account(part),
+                "ClusterRole" | "Role" => self.objects.iter().any(|b| self.binds_account(b) && grants(b, part)),
+                "ConfigMap" => same_namespace && self.pod.config_volume_names().contains(&part.name.as_str()),
+                _ => false,
+            }
     }
-    let same_template =
-        part.provenance.template.is_some() && part.provenance.template == controller.provenance.template;
-    let account = pod.service_account();
-    let same_namespace = part.namespace.is_none() || part.namespace == controller.namespace;
-    let binds = |o: &Object| {
-        o.kind.ends_with("Binding")
-            && o.get("/subjects").and_then(|s| s.as_array()).into_iter().flatten().any(|s| {
+
+    /// Does `binding` name the controller's service account (in its namespace)?
+    fn binds_account(&self, binding: &Object) -> bool {
+        let Some(account) = self.pod.service_account() else { return false };
+        let namespace = self.controller.namespace.as_deref();
+        binding.kind.ends_with("Binding")
+            && binding.get("/subjects").and_then(|s| s.as_array()).into_iter().flatten().any(|s| {
+                let subject_namespace = s.get("namespace").and_then(|n| n.as_str()).or(binding.namespace.as_deref());
                 s.get("kind").and_then(|k| k.as_str()) == Some("ServiceAccount")
-                    && s.get("name").and_then(|n| n.as_str()) == account
+                    && s.get("name").and_then(|n| n.as_str()) == Some(account)
+                    && (subject_namespace.is_none() || namespace.is_none() || subject_namespace == namespace)
             })
-    };
-    match part.kind.as_str() {
-        "ServiceAccount" => same_template || (Some(part.name.as_str()) == account && same_namespace),
-        "ClusterRoleBinding" | "RoleBinding" => same_template || (account.is_some() && binds(part)),
-        "ConfigMap" => same_template || (same_namespace && pod.config_volume_names().contains(&part.name.as_str())),
-        _ => same_template,
     }
+}
+
+/// Does `binding`'s roleRef name `role` (its kind and name; a RoleBinding's
+/// Role in the binding's namespace)?
+fn grants(binding: &Object, role: &Object) -> bool {
+    let kind = binding.get("/roleRef/kind").and_then(|k| k.as_str());
+    let name = binding.get("/roleRef/name").and_then(|n| n.as_str());
+    kind == Some(role.kind.as_str())
+        && name == Some(role.name.as_str())
+        && (role.kind == "ClusterRole" || role.namespace == binding.namespace)
 }
 
 const OPERATOR_COPY_DOCS: &str = "\
@@ -245,7 +308,8 @@ container runs an operator's own controller image — one the catalog mined from
 controller (`altinity/clickhouse-operator`, `ghcr.io/cloudnative-pg/cloudnative-pg`,
 `quay.io/prometheus-operator/prometheus-operator`, ...) or a `[[catalog.images]]` entry with `operator = true`
 — and the rest of that install written beside it: objects of the same template, its ServiceAccount, the
-bindings granting that account a role, and the ConfigMaps its pods mount. Plain YAML is left alone: it may be
+bindings granting that account a role (in its namespace), the roles they grant, and the ConfigMaps its pods
+mount. A part shared by two copied controllers is reported once. Plain YAML is left alone: it may be
 the operator's release manifest applied as published.
 
 ## Why it matters
@@ -432,6 +496,19 @@ metadata: {name: clickhouse-operator-analytics}
 roleRef: {kind: ClusterRole, name: clickhouse-operator-analytics}
 subjects: [{kind: ServiceAccount, name: clickhouse-operator, namespace: analytics}]
 ---
+# Source: analytics/templates/rbac.yaml
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: clickhouse-operator-analytics}
+rules: [{apiGroups: [clickhouse.altinity.com], resources: ["*"], verbs: ["*"]}]
+---
+# Source: analytics/templates/payments.yaml
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: payments-reader, namespace: payments}
+roleRef: {kind: Role, name: reader}
+subjects: [{kind: ServiceAccount, name: clickhouse-operator, namespace: payments}]
+---
 # Source: analytics/templates/config.yaml
 apiVersion: v1
 kind: ConfigMap
@@ -458,6 +535,7 @@ spec:
         assert_eq!(
             keys(&findings),
             vec![
+                ("upstream-available-operator-copy", "ClusterRole", "clickhouse-operator-analytics"),
                 ("upstream-available-operator-copy", "ClusterRoleBinding", "clickhouse-operator-analytics"),
                 ("upstream-available-operator-copy", "ConfigMap", "etc-clickhouse-operator-files"),
                 ("upstream-available-operator-copy", "Deployment", "clickhouse-operator"),
@@ -466,6 +544,48 @@ spec:
         );
         let deployment = findings.iter().find(|f| f.kind == "Deployment").unwrap();
         assert!(deployment.message.contains("operator's own controller (image altinity/clickhouse-operator:0.24.0)"));
+    }
+
+    #[test]
+    fn a_part_shared_by_two_copied_controllers_is_reported_once() {
+        let controller = |name: &str| {
+            format!(
+                "# Source: analytics/templates/{name}.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}, namespace: analytics}}\nspec:\n  template:\n    spec:\n      serviceAccountName: shared\n      containers: [{{name: op, image: \"altinity/clickhouse-operator:0.24.0\"}}]\n"
+            )
+        };
+        let yaml = format!(
+            "{}---\n{}---\n# Source: analytics/templates/sa.yaml\napiVersion: v1\nkind: ServiceAccount\nmetadata: {{name: shared, namespace: analytics}}\n",
+            controller("first"),
+            controller("second")
+        );
+        let findings = check_yaml(&[&OperatorCopy], &yaml);
+        assert_eq!(
+            keys(&findings),
+            vec![
+                ("upstream-available-operator-copy", "Deployment", "first"),
+                ("upstream-available-operator-copy", "Deployment", "second"),
+                ("upstream-available-operator-copy", "ServiceAccount", "shared"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_curated_server_beside_a_mined_sidecar_is_the_server() {
+        let yaml = r#"
+# Source: platform/templates/db.yaml
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db}
+spec:
+  template:
+    spec:
+      containers:
+        - {name: metrics, image: "quay.io/prometheuscommunity/postgres-exporter:v0.16.0"}
+        - {name: postgres, image: "postgres:16"}
+"#;
+        let findings = check_yaml(&[&UpstreamAvailable], yaml);
+        assert_eq!(keys(&findings), vec![("upstream-available", "StatefulSet", "db")]);
+        assert!(findings[0].message.contains("runs PostgreSQL (image postgres:16)"), "{}", findings[0].message);
     }
 
     #[test]
