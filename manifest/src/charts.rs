@@ -410,14 +410,10 @@ fn split_label(label: &str) -> (String, Option<String>) {
 /// containers, not Jobs: those run tools, not the product).
 fn main_images(body: &serde_json::Value) -> Vec<Image> {
     let kind = body.get("kind").and_then(|k| k.as_str()).unwrap_or("");
-    let spec = match kind {
-        "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" => {
-            body.get("spec").and_then(|s| s.get("template")).and_then(|t| t.get("spec"))
-        }
-        "Pod" => body.get("spec"),
-        _ => None,
-    };
-    let containers = spec.and_then(|s| s.get("containers")).and_then(|c| c.as_array());
+    if !matches!(kind, "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "Pod") {
+        return Vec::new();
+    }
+    let containers = identity::pod_spec(body).and_then(|(_, s)| s.get("containers")).and_then(|c| c.as_array());
     containers.into_iter().flatten().filter_map(|c| c.get("image").and_then(|i| i.as_str())).map(Image::parse).collect()
 }
 

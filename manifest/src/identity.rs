@@ -256,7 +256,7 @@ impl Identifier {
 }
 
 /// The pod spec of a workload, Pod, Job or CronJob, and its path.
-fn pod_spec(body: &serde_json::Value) -> Option<(&'static str, &serde_json::Value)> {
+pub(crate) fn pod_spec(body: &serde_json::Value) -> Option<(&'static str, &serde_json::Value)> {
     let kind = body.get("kind")?.as_str()?;
     let (prefix, pointer) = match kind {
         "Pod" => ("spec", "/spec"),
