@@ -65,6 +65,8 @@ pub struct Catalog {
     sources: Vec<Source>,
     /// Last path segment → (chart index, pattern).
     by_segment: HashMap<String, Vec<(usize, String)>>,
+    /// Chart name → chart indices (a name may come from several repositories).
+    by_name: HashMap<String, Vec<usize>>,
 }
 
 /// An image a catalog chart runs.
@@ -138,6 +140,7 @@ impl Catalog {
                 entry.push((index, pattern.clone()));
             }
         }
+        self.by_name.entry(chart.name.clone()).or_default().push(index);
         self.charts.push(chart);
     }
 
@@ -151,46 +154,44 @@ impl Catalog {
         &self.sources
     }
 
-    /// The charts published under `name`.
+    /// The charts published under `name`, in table order.
     pub fn named(&self, name: &str) -> impl Iterator<Item = &Chart> {
-        self.charts.iter().filter(move |c| c.name == name)
+        self.by_name.get(name).into_iter().flatten().map(|i| &self.charts[*i])
     }
 
     /// Does upstream publish a chart called `name`?
     pub fn publishes(&self, name: &str) -> bool {
-        self.named(name).next().is_some()
+        self.by_name.contains_key(name)
     }
 
     /// Every chart whose images include `image` (a repository suffix match:
     /// mirrors, digests and tags do not matter), in table order.
     pub fn who_runs(&self, image: &Image) -> Vec<Hit<'_>> {
         let last = image.path.rsplit('/').next().unwrap_or("");
-        let mut hits: Vec<Hit<'_>> = Vec::new();
-        for (index, pattern) in self.by_segment.get(last).into_iter().flatten() {
-            if image.matches(pattern) && !hits.iter().any(|h| std::ptr::eq(h.chart, &self.charts[*index])) {
-                let chart = &self.charts[*index];
-                let controller = chart.controller_images.iter().any(|c| c == pattern);
-                hits.push(Hit { chart, pattern, controller });
+        self.hits(last, |pattern| image.matches(pattern))
+    }
+
+    /// Every chart with an image whose last segment is `segment`, in table order.
+    pub fn by_last_segment(&self, segment: &str) -> Vec<Hit<'_>> {
+        self.hits(segment, |_| true)
+    }
+
+    /// The charts with a pattern ending in `segment` that `keep` accepts,
+    /// each once (its first such pattern), in table order.
+    fn hits(&self, segment: &str, keep: impl Fn(&str) -> bool) -> Vec<Hit<'_>> {
+        let mut found: Vec<(usize, &str)> = Vec::new();
+        for (index, pattern) in self.by_segment.get(segment).into_iter().flatten() {
+            if keep(pattern) && !found.iter().any(|(i, _)| i == index) {
+                found.push((*index, pattern));
             }
         }
-        hits.sort_by_key(|h| self.position(h.chart));
-        hits
-    }
-
-    /// Every chart with an image whose last segment is `segment`.
-    pub fn by_last_segment(&self, segment: &str) -> Vec<Hit<'_>> {
-        let mut hits: Vec<Hit<'_>> = Vec::new();
-        for (index, pattern) in self.by_segment.get(segment).into_iter().flatten() {
-            let chart = &self.charts[*index];
-            let controller = chart.controller_images.iter().any(|c| c == pattern);
-            hits.push(Hit { chart, pattern, controller });
+        found.sort_by_key(|(index, _)| *index);
+        let mut hits = Vec::with_capacity(found.len());
+        for (index, pattern) in found {
+            let chart = &self.charts[index];
+            hits.push(Hit { chart, pattern, controller: chart.controller_images.iter().any(|c| c == pattern) });
         }
-        hits.sort_by_key(|h| self.position(h.chart));
         hits
-    }
-
-    fn position(&self, chart: &Chart) -> usize {
-        self.charts.iter().position(|c| std::ptr::eq(c, chart)).unwrap_or(usize::MAX)
     }
 }
 

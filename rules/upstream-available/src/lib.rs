@@ -85,7 +85,10 @@ fn upstream_of(object: &Object, container: &Container<'_>, known: Known) -> Opti
         Known::Mined => {}
     }
     // A chart of the very name that publishes the image renders it: that
-    // chart doing its job, whatever subcharts made it look like a wrapper.
+    // chart running its own software. The chart may still be the team's by
+    // what else it runs (opentelemetry-demo's raw PostgreSQL, Kafka and
+    // Valkey are, and stay findings), so this is the rule's call on this
+    // image, not a provenance verdict.
     let rendered_by_its_chart =
         |i: &&Identity| i.charts.iter().any(|c| Some(&c.name) == object.provenance.chart.as_ref());
     let mined = identity.filter(|i| i.from_mined()).filter(|i| !rendered_by_its_chart(i))?;
