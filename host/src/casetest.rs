@@ -223,6 +223,11 @@ pub fn run(component: &RuleSource, cases_dir: &Path, cache: Cache) -> Result<Vec
             run: loaded.config.limits.all().apply(Limits::default()),
             rule: loaded.config.limits.rule.clone(),
         };
+        let read = rewheel_manifest::ReadOptions {
+            budget: crate::input::MAX_INPUT_MIB << 20,
+            strict_yaml: loaded.config.input.strict,
+            ..Default::default()
+        };
         let report = audit::run(AuditOptions {
             paths: inputs,
             rules: vec![component.clone()],
@@ -234,6 +239,8 @@ pub fn run(component: &RuleSource, cases_dir: &Path, cache: Cache) -> Result<Vec
             policy: Policy { config: Arc::new(loaded), ..Policy::default() },
             progress: false,
             charts: Vec::new(),
+            read,
+            allow_empty: false,
         });
         result.errors.extend(report.errors.iter().map(crate::text::error_line));
         result.findings = report.findings.len();

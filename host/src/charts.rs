@@ -46,20 +46,21 @@ pub struct ChartsReport {
 
 /// Read `paths`, decide provenance as an audit would, and describe it.
 pub fn inspect(paths: &[String], config: &LoadedConfig, charts: &[String], jobs: usize) -> ChartsReport {
-    let inputs = input::find_inputs(paths);
+    let read = rewheel_manifest::ReadOptions { budget: input::MAX_INPUT_MIB << 20, ..Default::default() };
+    let inputs = input::find_inputs(paths, &read);
     let mut errors: Vec<ErrorEntry> =
         inputs.errors.iter().map(|e| ErrorEntry::input(&e.file, e.line, e.message.clone())).collect();
     let (declared, source_errors) = crate::provenance::declared(config, charts);
     errors.extend(source_errors);
-    let parsed = crate::pool::map(&inputs.sources, jobs, |source| {
-        source.read().map(|text| rewheel_manifest::load_str(&source.name, &text))
-    });
+    // Over the input cap nothing is read (the error says so).
+    let sources = if inputs.capped { &[][..] } else { &inputs.sources[..] };
+    let parsed = crate::pool::map(sources, jobs, |source| source.load(&read));
     let mut files = Vec::new();
     let mut skipped = Vec::new();
-    for (source, result) in inputs.sources.iter().zip(parsed) {
+    for (source, result) in sources.iter().zip(parsed) {
         match result {
             Ok(file) => {
-                errors.extend(file.errors.iter().map(|e| ErrorEntry::parse(&source.name, e.line, e.message.clone())));
+                errors.extend(input::problems(&source.name, &file, read.budget).0);
                 skipped.extend(file.skipped.iter().map(|s| SkippedEntry {
                     file: source.name.clone(),
                     line: s.line,

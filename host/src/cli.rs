@@ -211,6 +211,17 @@ struct RunArgs {
     /// chart from its dependencies, and findings that name the template to edit. Repeatable.
     #[arg(long, value_name = "DIR")]
     charts: Vec<String>,
+    /// Stop reading after this many MiB of input in all, with an error [default: 4096].
+    #[arg(long, value_name = "MIB")]
+    max_input_mib: Option<u64>,
+    /// An input with no manifests at all is no error (by default it fails the run: a
+    /// `helm template … |` pipe that failed must not pass CI).
+    #[arg(long)]
+    allow_empty: bool,
+    /// A mapping key repeated in a document is a parse error (by default a warning, and
+    /// the last value is kept, as the API server does).
+    #[arg(long)]
+    strict_yaml: bool,
 }
 
 /// Which rules run, replacing `select`/`ignore` in rewheel.toml.
@@ -397,7 +408,27 @@ pub fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { EXIT_ERROR } else { EXIT_CLEAN });
         }
     };
-    match cli.command {
+    let code = run_command(cli.command);
+    report_peak_memory();
+    code
+}
+
+/// `REWHEEL_PEAK_RSS=1`: the process's own peak RSS on stderr at exit, for
+/// tests and benchmarks. A parent's rusage cannot give it: Linux carries the
+/// parent's high-water mark into a child across fork and exec.
+fn report_peak_memory() {
+    if std::env::var_os("REWHEEL_PEAK_RSS").is_none_or(|v| v != "1") {
+        return;
+    }
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let peak = status.lines().find_map(|l| l.strip_prefix("VmHWM:")).map(|v| v.trim().trim_end_matches(" kB").trim());
+    if let Some(kib) = peak {
+        eprintln!("rewheel: peak RSS {kib} KiB");
+    }
+}
+
+fn run_command(command: Command) -> ExitCode {
+    match command {
         Command::Audit(args) => audit_command(args),
         Command::Charts { paths, charts, config, format } => charts_command(&paths, &charts, config, format),
         Command::Catalog { images, config, format } => catalog_command(&images, config, format),
@@ -490,6 +521,13 @@ fn audit_options(
         baseline,
         today: config::today(),
     };
+    let max_input_mib = run.max_input_mib.or(config.config.limits.max_input_mib).unwrap_or(crate::input::MAX_INPUT_MIB);
+    let read = rewheel_manifest::ReadOptions {
+        budget: max_input_mib.saturating_mul(1 << 20),
+        strict_yaml: run.strict_yaml || config.config.input.strict,
+        ..Default::default()
+    };
+    let allow_empty = run.allow_empty || config.config.input.allow_empty;
     Ok(AuditOptions {
         paths: run.paths,
         rules,
@@ -505,6 +543,8 @@ fn audit_options(
             suppressions,
         },
         progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        read,
+        allow_empty,
         charts: run.charts,
     })
 }

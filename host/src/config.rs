@@ -31,6 +31,11 @@
 //! memory-mib = 512
 //! timeout-secs = 60
 //! max-findings = 100000
+//! max-input-mib = 4096              # the whole input, for the run (not per rule)
+//!
+//! [input]
+//! strict = false                    # true: a repeated mapping key is an error (--strict-yaml)
+//! allow-empty = false               # true: no manifests at all is no error (--allow-empty)
 //! ```
 //!
 //! Limit precedence, most specific last: built-in defaults, `[limits]`,
@@ -67,6 +72,20 @@ pub struct Config {
     pub provenance: ProvenanceConfig,
     #[serde(default)]
     pub catalog: CatalogConfig,
+    #[serde(default)]
+    pub input: InputConfig,
+}
+
+/// `[input]`: how manifests are read.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct InputConfig {
+    /// A repeated mapping key is a parse error, not a warning (`--strict-yaml`).
+    #[serde(default)]
+    pub strict: bool,
+    /// An input with no documents at all is no error (`--allow-empty`).
+    #[serde(default)]
+    pub allow_empty: bool,
 }
 
 /// `[catalog]`: what the team's own images run, on top of the built-in
@@ -198,6 +217,8 @@ pub struct LimitsConfig {
     pub memory_mib: Option<usize>,
     pub timeout_secs: Option<f64>,
     pub max_findings: Option<usize>,
+    /// The cap on a run's whole input, in MiB (`--max-input-mib`; default 4096).
+    pub max_input_mib: Option<u64>,
     /// Overrides by component name, slug or rule id.
     #[serde(default)]
     pub rule: BTreeMap<String, LimitValues>,

@@ -190,6 +190,14 @@ pub fn show(config: &LoadedConfig, flags: &Flags) -> String {
         flags.limits.max_findings.map(|v| v.to_string()),
         "--rule-max-findings",
     );
+    limit(
+        &mut out,
+        "max-input-mib",
+        crate::input::MAX_INPUT_MIB.to_string(),
+        c.limits.max_input_mib.map(|v| v.to_string()),
+        None,
+        "--max-input-mib",
+    );
     for (key, values) in &c.limits.rule {
         let _ = writeln!(out, "\n[limits.rule.{}]", quoted(key));
         let at = |k: &str| origin(&["limits", "rule", key, k]);
@@ -206,6 +214,10 @@ pub fn show(config: &LoadedConfig, flags: &Flags) -> String {
             line(&mut out, "max-findings", v, &at("max-findings"));
         }
     }
+
+    out.push_str("\n[input]\n");
+    line(&mut out, "strict", c.input.strict, &origin(&["input", "strict"]));
+    line(&mut out, "allow-empty", c.input.allow_empty, &origin(&["input", "allow-empty"]));
 
     out.push_str("\n[provenance]\n");
     for (key, globs) in [("upstream", &c.provenance.upstream), ("local", &c.provenance.local)] {

@@ -2,12 +2,23 @@
 //! (recursive, `*.yaml`/`*.yml`, sorted) and `-` for stdin.
 //!
 //! Files are found up front and read when the audit reaches them
-//! ([`Source::read`]), so a run holds one part of its input at a time.
-//! Every path that cannot be read becomes an [`InputError`] naming it; the
-//! run goes on with the rest.
+//! ([`Source::load`]), one document at a time, so a run holds one part of its
+//! input at a time and never a document past the limit. Standard input and
+//! pipes are read once, when found, into a [`Spool`]. The whole input is read
+//! up to a cap (`--max-input-mib`): each source gets what the ones before it
+//! left. Every path that cannot be read becomes an [`InputError`] naming it;
+//! the run goes on with the rest.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
+
+use rewheel_manifest::{Loaded, ReadOptions, StopReason, Stopped};
+
+use crate::report::{ErrorEntry, WarningEntry, WarningKind};
+use crate::spool::Spool;
+
+/// The default cap on a run's input: far above any platform's rendered
+/// manifests, far below what takes a CI runner down.
+pub const MAX_INPUT_MIB: u64 = 4096;
 
 /// One manifest to load.
 #[derive(Debug)]
@@ -16,39 +27,44 @@ pub struct Source {
     pub name: String,
     /// Its size in bytes when found (for splitting the run into parts).
     pub size: u64,
+    /// Bytes of the input cap left when this source's turn comes.
+    budget: u64,
     content: Content,
 }
 
 #[derive(Debug)]
 enum Content {
-    /// A file, read by [`Source::read`].
+    /// A file, read by [`Source::load`].
     File(PathBuf),
     /// Standard input or a pipe, read once when found.
-    Bytes(Vec<u8>),
+    Spooled(Spool),
 }
 
 impl Source {
-    /// The manifest text, or why it cannot be had.
-    pub fn read(&self) -> Result<String, InputError> {
-        let bytes = match &self.content {
-            Content::File(path) => std::fs::read(path).map_err(|e| InputError {
-                file: self.name.clone(),
-                line: None,
-                message: describe_io(&e, "cannot read"),
-            })?,
-            Content::Bytes(bytes) => bytes.clone(),
-        };
-        String::from_utf8(bytes).map_err(|e| {
-            let at = e.utf8_error().valid_up_to();
-            let bytes = e.as_bytes();
-            let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() as u32 + 1;
-            let what = if bytes[..bytes.len().min(8000)].contains(&0) { "binary data" } else { "invalid UTF-8" };
-            InputError {
-                file: self.name.clone(),
-                line: Some(line),
-                message: format!("not a text manifest: {what} at byte {at}"),
+    /// Read and parse the manifest, or say why it cannot be read at all. An
+    /// input that ends early (the cap, a read error) keeps what came before,
+    /// with `stopped` set.
+    pub fn load(&self, options: &ReadOptions) -> Result<Loaded, InputError> {
+        let options = ReadOptions { budget: self.budget, ..*options };
+        let loaded = match &self.content {
+            Content::File(path) => {
+                let file = std::fs::File::open(path).map_err(|e| self.error(None, describe_io(&e, "cannot read")))?;
+                rewheel_manifest::load_reader(&self.name, std::io::BufReader::with_capacity(1 << 16, file), &options)
             }
-        })
+            Content::Spooled(spool) => spool.load(&self.name, &options).map_err(|e| {
+                self.error(None, format!("cannot read back standard input from its temporary file: {e}"))
+            })?,
+        };
+        match &loaded.stopped {
+            Some(Stopped { line, why: StopReason::Binary { byte } }) => {
+                Err(self.error(Some(*line), format!("not a text manifest: binary data at byte {byte}")))
+            }
+            _ => Ok(loaded),
+        }
+    }
+
+    fn error(&self, line: Option<u32>, message: String) -> InputError {
+        InputError { file: self.name.clone(), line, message }
     }
 }
 
@@ -56,7 +72,7 @@ impl Source {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InputError {
     pub file: String,
-    /// 1-based line, where one applies (invalid UTF-8).
+    /// 1-based line, where one applies.
     pub line: Option<u32>,
     pub message: String,
 }
@@ -66,49 +82,74 @@ pub struct InputError {
 pub struct Inputs {
     pub sources: Vec<Source>,
     pub errors: Vec<InputError>,
+    /// Each path given, and how many sources it yielded.
+    pub given: Vec<(String, usize)>,
+    /// The input passed the cap: the run audits nothing (an error says where).
+    pub capped: bool,
+    /// Bytes of the cap left for the next source.
+    left: u64,
+    /// Bytes found in all (sizes of files, bytes read from pipes).
+    total: u64,
+    /// The first source at which the input passed the cap.
+    crossed_at: Option<String>,
+    /// A pipe was read only up to the cap.
+    cut_short: bool,
 }
 
-/// Find every source the paths name. `-` reads standard input once.
-pub fn find_inputs(paths: &[String]) -> Inputs {
-    let mut inputs = Inputs::default();
+/// Find every source the paths name, within `options.budget` bytes in all.
+/// `-` reads standard input once.
+pub fn find_inputs(paths: &[String], options: &ReadOptions) -> Inputs {
+    let mut inputs = Inputs { left: options.budget, ..Inputs::default() };
     let mut stdin_read = false;
     for path in paths {
+        let before = inputs.sources.len();
         if path == "-" {
-            if stdin_read {
-                continue;
+            if !stdin_read {
+                stdin_read = true;
+                inputs.spool("-", std::io::stdin().lock(), options);
             }
-            stdin_read = true;
-            let mut bytes = Vec::new();
-            match std::io::stdin().lock().read_to_end(&mut bytes) {
-                Ok(_) => inputs.sources.push(Source {
-                    name: "-".into(),
-                    size: bytes.len() as u64,
-                    content: Content::Bytes(bytes),
-                }),
-                Err(e) => inputs.error("-", None, format!("cannot read standard input: {e}")),
-            }
-            continue;
+        } else {
+            inputs.find(path, options);
         }
-        let p = Path::new(path);
-        match std::fs::metadata(p) {
-            Err(e) => inputs.error(path, None, describe_io(&e, "cannot read")),
-            Ok(meta) if meta.is_dir() => inputs.walk(path),
-            Ok(meta) if meta.is_file() => inputs.add_file(path.clone(), p, meta.len()),
-            // A pipe or device (`<(helm template …)`): read once, now; it cannot be read again.
-            Ok(_) => match std::fs::read(p) {
-                Ok(bytes) => inputs.sources.push(Source {
-                    name: path.clone(),
-                    size: bytes.len() as u64,
-                    content: Content::Bytes(bytes),
-                }),
-                Err(e) => inputs.error(path, None, describe_io(&e, "cannot read")),
-            },
-        }
+        let found = inputs.sources.len() - before;
+        inputs.given.push((path.clone(), found));
     }
+    inputs.report_cap(options.budget);
     inputs
 }
 
 impl Inputs {
+    fn find(&mut self, path: &str, options: &ReadOptions) {
+        let p = Path::new(path);
+        match std::fs::metadata(p) {
+            Err(e) => self.error(path, None, describe_io(&e, "cannot read")),
+            Ok(meta) if meta.is_dir() => self.walk(path),
+            Ok(meta) if meta.is_file() => self.add_file(path.to_string(), p, meta.len()),
+            // A pipe or device (`<(helm template …)`): read once, now; it cannot be read again.
+            Ok(_) => match std::fs::File::open(p) {
+                Ok(file) => self.spool(path, std::io::BufReader::with_capacity(1 << 16, file), options),
+                Err(e) => self.error(path, None, describe_io(&e, "cannot read")),
+            },
+        }
+    }
+
+    fn spool(&mut self, name: &str, input: impl std::io::BufRead, options: &ReadOptions) {
+        match Spool::read(input, &ReadOptions { budget: self.left, ..*options }) {
+            Ok(spool) => {
+                self.cut_short |= spool.consumed() > self.left;
+                self.count(name, spool.consumed());
+                let size = spool.held();
+                self.sources.push(Source {
+                    name: name.to_string(),
+                    size,
+                    budget: u64::MAX,
+                    content: Content::Spooled(spool),
+                });
+            }
+            Err(e) => self.error(name, None, format!("cannot keep standard input in a temporary file: {e}")),
+        }
+    }
+
     fn walk(&mut self, root: &str) {
         let walker = walkdir::WalkDir::new(root).follow_links(true).sort_by_file_name();
         for entry in walker {
@@ -135,12 +176,92 @@ impl Inputs {
     }
 
     fn add_file(&mut self, name: String, path: &Path, size: u64) {
-        self.sources.push(Source { name, size, content: Content::File(path.to_path_buf()) });
+        // A file that grows after this is still read only up to what was left.
+        let budget = self.left;
+        self.count(&name, size);
+        self.sources.push(Source { name, size, budget, content: Content::File(path.to_path_buf()) });
+    }
+
+    /// Count `bytes` of `name` against the cap.
+    fn count(&mut self, name: &str, bytes: u64) {
+        self.total = self.total.saturating_add(bytes);
+        if bytes > self.left && self.crossed_at.is_none() {
+            self.crossed_at = Some(name.to_string());
+        }
+        self.left -= bytes.min(self.left);
+    }
+
+    /// Over the cap, one error at the source where the input passed it: the
+    /// run audits nothing, so a mistaken path or an endless pipe fails fast.
+    fn report_cap(&mut self, cap: u64) {
+        let Some(at) = self.crossed_at.clone() else { return };
+        self.capped = true;
+        // A pipe is read only up to the cap: its size is a lower bound.
+        let more = if self.cut_short { " or more" } else { "" };
+        let message = format!(
+            "the input passes the {} here ({} MiB{more} in all); nothing was audited",
+            cap_words(cap),
+            self.total >> 20
+        );
+        self.error(&at, None, message);
     }
 
     fn error(&mut self, file: &str, line: Option<u32>, message: String) {
         self.errors.push(InputError { file: file.to_string(), line, message });
     }
+}
+
+/// What a read file reports besides its objects: documents that are not
+/// text, documents kept with a warning, and why the input ended early.
+pub fn problems(name: &str, loaded: &Loaded, cap: u64) -> (Vec<ErrorEntry>, Vec<WarningEntry>) {
+    let mut errors: Vec<ErrorEntry> =
+        loaded.errors.iter().map(|e| ErrorEntry::parse(name, e.line, e.message.clone())).collect();
+    for (line, byte) in &loaded.not_text {
+        errors.push(ErrorEntry::input(name, Some(*line), format!("not a text manifest: invalid UTF-8 at byte {byte}")));
+    }
+    if let Some(stopped) = &loaded.stopped {
+        let message = match &stopped.why {
+            StopReason::Budget { .. } => format!("the input reached the {}; the rest was not read", cap_words(cap)),
+            StopReason::Io(e) => format!("cannot read further: {e}; the rest was not read"),
+            StopReason::Binary { byte } => format!("not a text manifest: binary data at byte {byte}"),
+        };
+        errors.push(ErrorEntry::input(name, Some(stopped.line), message));
+    }
+    let warnings = loaded
+        .warnings
+        .iter()
+        .map(|w| WarningEntry {
+            kind: WarningKind::DuplicateKey,
+            file: Some(name.to_string()),
+            line: Some(w.line),
+            message: w.message.clone(),
+        })
+        .collect();
+    (errors, warnings)
+}
+
+/// The cap, as an error names it: its size and how to raise it.
+fn cap_words(cap: u64) -> String {
+    format!("{} MiB input cap (raise it with --max-input-mib or `max-input-mib` in [limits])", cap >> 20)
+}
+
+/// Nothing to audit: an error naming each path given and what it held, so a
+/// CI step fed by a failed `helm template` pipe does not pass.
+pub fn nothing_given(given: &[(String, usize)]) -> ErrorEntry {
+    let what: Vec<String> = given
+        .iter()
+        .map(|(path, found)| match (path.as_str(), found) {
+            ("-", _) => "standard input (-) was empty".to_string(),
+            (_, 0) => format!("{path} holds no *.yaml or *.yml files"),
+            (_, 1) => format!("{path} holds no YAML documents"),
+            (_, n) => format!("the {n} files under {path} hold no YAML documents"),
+        })
+        .collect();
+    let message = format!(
+        "no manifests to audit: {}. If a pipe feeds rewheel (`helm template … | rewheel audit -`), the command before it may have failed: run the shell with `set -o pipefail`. Pass --allow-empty if an empty input is expected",
+        what.join("; ")
+    );
+    ErrorEntry { kind: crate::report::ErrorKind::Input, file: None, line: None, rule: None, message }
 }
 
 fn is_yaml(path: &Path) -> bool {

@@ -3,7 +3,9 @@
 //! One test suite per rule component that ran; one failing test case per
 //! finding (named after the resource, its class the rule id); one passing case
 //! per component without findings; one skipped case per suppressed finding,
-//! with its reason; errors as a suite of their own.
+//! with its reason; errors as a suite of their own; warnings (an expired
+//! exemption, a duplicate key) as a suite of passing cases whose output says
+//! what to fix, since JUnit has no warning status.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -64,7 +66,8 @@ pub fn to_junit(report: &Report) -> String {
         components.entry(&s.finding.component).or_default().suppressed.push(s);
     }
     let failures = report.findings.len();
-    let tests: usize = components.values().map(Suite::tests).sum::<usize>() + report.errors.len();
+    let tests: usize =
+        components.values().map(Suite::tests).sum::<usize>() + report.errors.len() + report.warnings.len();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         out,
@@ -126,6 +129,29 @@ pub fn to_junit(report: &Report) -> String {
         }
         out.push_str("  </testsuite>\n");
     }
+    warnings_suite(&mut out, report);
     out.push_str("</testsuites>\n");
     out
+}
+
+fn warnings_suite(out: &mut String, report: &Report) {
+    if report.warnings.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "  <testsuite name=\"warnings\" tests=\"{}\" failures=\"0\">", report.warnings.len());
+    for w in &report.warnings {
+        let place = match (&w.file, w.line) {
+            (Some(file), Some(line)) => format!("{file}:{line}"),
+            (Some(file), None) => file.clone(),
+            _ => "rewheel".to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "    <testcase name=\"{}\" classname=\"{}\">\n      <system-out>{}</system-out>\n    </testcase>",
+            escape(&place),
+            w.kind.as_str(),
+            escape(&w.message)
+        );
+    }
+    out.push_str("  </testsuite>\n");
 }

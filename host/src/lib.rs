@@ -31,5 +31,8 @@ pub mod rulepack;
 pub mod sandbox;
 pub mod sarif;
 pub mod scaffold;
+pub mod spool;
+mod stage;
+mod stream;
 pub mod suppress;
 pub mod text;

@@ -6,7 +6,7 @@
 
 use rewheel_manifest::charts::{ChartFacts, ChartGraph, Declared, ObjectFacts};
 use rewheel_manifest::origin::Origin;
-use rewheel_manifest::{Loaded, Object};
+use rewheel_manifest::{Loaded, Object, ReadOptions};
 
 use std::collections::BTreeMap;
 
@@ -34,11 +34,11 @@ pub fn declared(config: &LoadedConfig, flags: &[String]) -> (Declared, Vec<Error
 /// The chart graph of a streamed input: every part is read and parsed once
 /// before any is sent to rules, keeping only the facts the graph needs.
 /// Unreadable files are skipped here; the main pass reports them.
-pub fn pre_pass(sources: &[input::Source], jobs: usize, declared: &Declared) -> ChartGraph {
+pub fn pre_pass(sources: &[input::Source], jobs: usize, read: &ReadOptions, declared: &Declared) -> ChartGraph {
     let facts = crate::pool::map(sources, jobs, |source| {
         let mut facts = ChartFacts::default();
-        if let Ok(text) = source.read() {
-            for o in rewheel_manifest::load_str(&source.name, &text).objects {
+        if let Ok(loaded) = source.load(read) {
+            for o in loaded.objects {
                 facts.observe(o.provenance.template.as_deref(), &o.labels, &o.body);
             }
         }

@@ -193,6 +193,8 @@ pub enum WarningKind {
     StaleBaseline,
     /// A rule id, component or category in the configuration that names no loaded rule.
     UnknownRule,
+    /// A mapping key repeated in a document: the last value was kept (`--strict-yaml` refuses it).
+    DuplicateKey,
 }
 
 impl WarningKind {
@@ -205,6 +207,7 @@ impl WarningKind {
             WarningKind::RefusedIgnore => "refused-ignore",
             WarningKind::StaleBaseline => "stale-baseline",
             WarningKind::UnknownRule => "unknown-rule",
+            WarningKind::DuplicateKey => "duplicate-key",
         }
     }
 }
@@ -415,7 +418,7 @@ impl Report {
         if s.suppressed.total > 0 || s.warnings > 0 {
             let _ = writeln!(
                 out,
-                "Suppressed: {} ({} inline, {} exemption, {} baseline). Warnings about the configuration: {}.\n",
+                "Suppressed: {} ({} inline, {} exemption, {} baseline). Warnings: {}.\n",
                 s.suppressed.total, s.suppressed.inline, s.suppressed.exemption, s.suppressed.baseline, s.warnings
             );
         }

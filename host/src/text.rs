@@ -108,7 +108,7 @@ pub fn to_text(report: &Report, colour: bool) -> String {
         extra.push(format!("{} superseded by a more specific rule", s.superseded));
     }
     if s.warnings > 0 {
-        extra.push(format!("{} warning{} about the configuration", s.warnings, plural(s.warnings)));
+        extra.push(format!("{} warning{}", s.warnings, plural(s.warnings)));
     }
     let headline = format!(
         "{} finding{} ({} error, {} warning, {} info)",

@@ -1,7 +1,8 @@
 //! Load rendered Kubernetes manifests: `helm template` output, plain YAML
 //! streams, JSON, and `kind: List` documents.
 //!
-//! Each file is split into documents first ([`split`]), then each document is
+//! Each input is split into documents first ([`reader`], which holds one
+//! document at a time and bounds its size), then each document is
 //! parsed on its own, so a bad document costs only itself: the error names its
 //! file and line and every other document still loads. Every object carries
 //! its [`Provenance`]: file, document index, start line, `# Source:` template
@@ -19,9 +20,13 @@ mod load;
 pub mod origin;
 pub mod products;
 pub mod provenance;
+#[cfg(feature = "load")]
+pub mod reader;
 pub mod sources;
 #[cfg(feature = "load")]
 pub mod split;
+#[cfg(feature = "load")]
+mod unrendered;
 pub mod upstream;
 #[cfg(feature = "load")]
 mod yaml;

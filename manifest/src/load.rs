@@ -3,7 +3,9 @@
 use std::collections::BTreeMap;
 
 use crate::provenance::{Provenance, rendering_chart};
-use crate::{split, yaml};
+use crate::reader::{Piece, Reader, Stop};
+use crate::split::RawDocument;
+use crate::{unrendered, yaml};
 
 /// Documents larger than this are reported, not parsed: no Kubernetes object
 /// comes close (etcd caps a request at ~1.5 MiB), and parsing one into a tree
@@ -41,6 +43,32 @@ pub struct ParseError {
     pub message: String,
 }
 
+/// A document kept despite something worth fixing (a repeated mapping key).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseWarning {
+    pub line: u32,
+    pub document: u32,
+    pub message: String,
+}
+
+/// Why an input ended early: the rest of it was not read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stopped {
+    /// 1-based line being read.
+    pub line: u32,
+    pub why: StopReason,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StopReason {
+    /// A NUL byte at this offset, near the start: not a text file.
+    Binary { byte: u64 },
+    /// The input passed this many bytes.
+    Budget { bytes: u64 },
+    /// Reading failed.
+    Io(String),
+}
+
 /// Everything one file yielded.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Loaded {
@@ -49,6 +77,28 @@ pub struct Loaded {
     pub objects: Vec<Object>,
     pub skipped: Vec<Skipped>,
     pub errors: Vec<ParseError>,
+    /// Documents that are not text (invalid UTF-8), by line and byte offset.
+    pub not_text: Vec<(u32, u64)>,
+    pub warnings: Vec<ParseWarning>,
+    /// Set when the input ended before its end.
+    pub stopped: Option<Stopped>,
+}
+
+/// How inputs are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadOptions {
+    /// Documents over this many bytes are reported, not parsed (nor held).
+    pub document_bytes: usize,
+    /// Bytes read from the input at most; the rest is not read.
+    pub budget: u64,
+    /// A repeated mapping key is an error, not a warning.
+    pub strict_yaml: bool,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions { document_bytes: MAX_DOCUMENT_BYTES, budget: u64::MAX, strict_yaml: false }
+    }
 }
 
 /// Decide who wrote each of `objects`, over all of them (the whole run's
@@ -68,68 +118,117 @@ pub fn decide_provenance(objects: &mut [Object], declared: &crate::charts::Decla
 
 /// Parse one file's text. `file` is recorded in each object's provenance as given.
 pub fn load_str(file: &str, text: &str) -> Loaded {
+    let options = ReadOptions::default();
+    load_pieces(file, Reader::new(text.as_bytes(), options.document_bytes, options.budget).text(), options.strict_yaml)
+}
+
+/// Read and parse one input (a file, a pipe), holding one document at a time.
+pub fn load_reader(file: &str, input: impl std::io::BufRead, options: &ReadOptions) -> Loaded {
+    load_pieces(file, Reader::new(input, options.document_bytes, options.budget), options.strict_yaml)
+}
+
+/// Parse the pieces a [`Reader`] gave (or a copy of them kept for replay).
+pub fn load_pieces(file: &str, pieces: impl IntoIterator<Item = Result<Piece, Stop>>, strict_yaml: bool) -> Loaded {
     let mut loaded = Loaded::default();
-    for raw in split::split_documents(text) {
+    for piece in pieces {
+        match piece {
+            Ok(Piece::Document(raw)) => loaded.document(file, raw, strict_yaml),
+            Ok(Piece::Oversized { content_line, bytes, .. }) => {
+                loaded.error(content_line, oversized(bytes));
+            }
+            Ok(Piece::NotText { line, byte }) => {
+                loaded.not_text.push((line, byte));
+                loaded.documents += 1;
+            }
+            Err(stop) => loaded.stopped = Some(stopped(stop)),
+        }
+    }
+    loaded
+}
+
+fn oversized(bytes: u64) -> String {
+    format!(
+        "the document is {:.1} MiB, over the {} MiB limit for one document (the API server stores at most ~1.5 MiB per object); not parsed",
+        bytes as f64 / (1024.0 * 1024.0),
+        MAX_DOCUMENT_BYTES >> 20
+    )
+}
+
+fn stopped(stop: Stop) -> Stopped {
+    match stop {
+        Stop::Binary { line, byte } => Stopped { line, why: StopReason::Binary { byte } },
+        Stop::Budget { line, budget } => Stopped { line, why: StopReason::Budget { bytes: budget } },
+        Stop::Io { line, error } => Stopped { line, why: StopReason::Io(error.to_string()) },
+    }
+}
+
+impl Loaded {
+    /// A document that was not parsed (counted all the same).
+    fn error(&mut self, line: u32, message: String) {
+        self.errors.push(ParseError { line, document: self.documents, message });
+        self.documents += 1;
+    }
+
+    /// Parse one document and keep what it holds.
+    fn document(&mut self, file: &str, raw: RawDocument<'_>, strict_yaml: bool) {
         let line = raw.content_line;
-        if raw.text.len() > MAX_DOCUMENT_BYTES {
-            loaded.errors.push(ParseError {
-                line,
-                document: loaded.documents,
+        let parsed = match yaml::parse_document(&raw.text, raw.first_line, strict_yaml) {
+            Ok(parsed) => parsed,
+            Err(error) => return self.error(error.line.unwrap_or(line), parse_message(error.message, &raw.text)),
+        };
+        let Some(value) = parsed.value else { return }; // `null` or `~`: an empty document
+        if let Some(message) = unrendered::find(&value) {
+            return self.error(line, message);
+        }
+        let document = self.documents;
+        self.documents += 1;
+        for duplicate in parsed.duplicates {
+            self.warnings.push(ParseWarning {
+                line: duplicate.line,
+                document,
                 message: format!(
-                    "the document is {:.1} MiB, over the {} MiB limit for one document (the API server stores at most ~1.5 MiB per object); not parsed",
-                    raw.text.len() as f64 / (1024.0 * 1024.0),
-                    MAX_DOCUMENT_BYTES >> 20
+                    "duplicate key `{}`: the last value is kept, as the API server does (--strict-yaml makes this an error)",
+                    duplicate.key
                 ),
             });
-            loaded.documents += 1;
-            continue;
         }
-        let value = match yaml::parse_document(&raw.text, raw.first_line) {
-            Ok(Some(value)) => value,
-            Ok(None) => continue, // `null` or `~`: an empty document
-            Err(error) => {
-                let mut message = error.message;
-                if message.starts_with("deserializing from YAML containing more than one document") {
-                    message = "more than one YAML node at the top level of the document".into();
-                }
-                if raw.text.contains("{{") {
-                    message.push_str(
-                        " (the document contains `{{ … }}`: an unrendered Helm template? audit `helm template` output)",
-                    );
-                }
-                loaded.errors.push(ParseError {
-                    line: error.line.unwrap_or(line),
-                    document: loaded.documents,
-                    message,
-                });
-                loaded.documents += 1;
-                continue;
-            }
-        };
-        let document = loaded.documents;
-        loaded.documents += 1;
         let origin = Origin { file, document, line, template: raw.source.as_deref() };
+        self.classify(&origin, value);
+    }
+
+    fn classify(&mut self, origin: &Origin, value: serde_json::Value) {
+        let (line, document) = (origin.line, origin.document);
         match classify(value) {
-            Shape::Object(body) => loaded.objects.push(origin.object(body)),
+            Shape::Object(body) => self.objects.push(origin.object(body)),
             Shape::List(items) => {
                 for (i, item) in items.into_iter().enumerate() {
                     match classify(item) {
-                        Shape::Object(body) => loaded.objects.push(origin.object(body)),
-                        Shape::List(_) => loaded.skipped.push(Skipped {
+                        Shape::Object(body) => self.objects.push(origin.object(body)),
+                        Shape::List(_) => self.skipped.push(Skipped {
                             line,
                             document,
                             reason: format!("List item {i} is itself a List; nested Lists are not expanded"),
                         }),
                         Shape::Other(reason) => {
-                            loaded.skipped.push(Skipped { line, document, reason: format!("List item {i}: {reason}") })
+                            self.skipped.push(Skipped { line, document, reason: format!("List item {i}: {reason}") })
                         }
                     }
                 }
             }
-            Shape::Other(reason) => loaded.skipped.push(Skipped { line, document, reason }),
+            Shape::Other(reason) => self.skipped.push(Skipped { line, document, reason }),
         }
     }
-    loaded
+}
+
+fn parse_message(mut message: String, text: &str) -> String {
+    if message.starts_with("deserializing from YAML containing more than one document") {
+        message = "more than one YAML node at the top level of the document".into();
+    }
+    if text.contains("{{") {
+        message
+            .push_str(" (the document contains `{{ … }}`: an unrendered Helm template? audit `helm template` output)");
+    }
+    message
 }
 
 struct Origin<'a> {

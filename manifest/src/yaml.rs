@@ -3,15 +3,23 @@
 //! The fast path deserialises straight into `serde_json::Value` ([`JsonSeed`]),
 //! one allocation per node. Documents with merge keys (`<<`) take the slow
 //! path: a `serde_yaml::Value`, `apply_merge`, then [`to_json`]. Both give the
-//! same values and the same errors; the tests hold them to it.
+//! same values, repeated keys and errors; the tests hold them to it.
+//!
+//! A key repeated in a mapping is an error only in strict parses; otherwise
+//! the last value wins and the key is reported, as Kubernetes does. serde
+//! shows a visitor no positions, so a repeated key fails inside its own
+//! deserialisation ([`KeySeed`]): serde_yaml marks that error with the key's
+//! line, and the parse goes on, still in one pass.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
 use std::fmt;
 
-use serde::de::{self, DeserializeSeed, EnumAccess, MapAccess, SeqAccess, VariantAccess, Visitor};
+use serde::de::value::{EnumAccessDeserializer, MapAccessDeserializer, SeqAccessDeserializer};
+use serde::de::{self, Deserialize, DeserializeSeed, EnumAccess, MapAccess, SeqAccess, VariantAccess, Visitor};
 use serde_json::Value as Json;
 use serde_yaml::Value as Yaml;
+use serde_yaml::value::{Tag, TaggedValue};
 
 pub(crate) struct YamlError {
     /// 1-based file line, when the parser knows it.
@@ -19,24 +27,60 @@ pub(crate) struct YamlError {
     pub message: String,
 }
 
-/// Parse `text`, whose first line is file line `first_line`. `Ok(None)` for a
-/// document that is `null`.
-pub(crate) fn parse_document(text: &str, first_line: u32) -> Result<Option<Json>, YamlError> {
+/// One parsed document.
+#[derive(Debug)]
+pub(crate) struct Parsed {
+    /// `None` for a document that is `null`.
+    pub value: Option<Json>,
+    /// The keys that repeat an earlier key of their mapping (lenient parses
+    /// only), in line order.
+    pub duplicates: Vec<DuplicateKey>,
+}
+
+/// A key written again in the same mapping. Kubernetes takes the last value
+/// (and warns); so does [`parse_document`], keeping the key where it
+/// first stood (serde_json's `preserve_order` map keeps a re-inserted key in
+/// place), so only the value moves.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct DuplicateKey {
+    /// 1-based file line of the later occurrence. A key written as an alias
+    /// (`*k`) has the line of its anchor: serde_yaml reports where the node
+    /// was defined.
+    pub line: u32,
+    /// The repeated key as JSON spells keys (`app.kubernetes.io/name`, `80`,
+    /// `true`). No path of parent keys: the line finds the mapping, and a
+    /// dotted path would be ambiguous with the dotted keys of Kubernetes labels.
+    pub key: String,
+}
+
+/// Parse `text`, whose first line is file line `first_line`.
+///
+/// A key repeated in a mapping is serde_yaml's error when `strict`; otherwise
+/// the last value wins and the key is listed in [`Parsed::duplicates`], as
+/// Kubernetes takes a chart that renders a label twice. Keys that are equal
+/// only as JSON strings (`1` and `'1'`) are not duplicates: the last value
+/// wins, unreported, in both modes. A repeated key that is a sequence or a
+/// mapping stays an error: JSON has no such keys, and serde_yaml cannot go on
+/// after failing inside one.
+pub(crate) fn parse_document(text: &str, first_line: u32, strict: bool) -> Result<Parsed, YamlError> {
     if !text.contains("<<") {
-        let merge_key = Cell::new(false);
-        match parse_fast(text, &merge_key) {
+        let pass = Pass::new(strict);
+        match parse_fast(text, &pass) {
             // A `<<` key spelled with escapes (`"\x3c<"`): start again on the slow path.
-            Err(_) if merge_key.get() => {}
-            result => return result.map_err(|e| yaml_error(e, text, first_line)),
+            Err(_) if pass.merge_key.get() => {}
+            result => {
+                let value = result.map_err(|e| yaml_error(e, text, first_line))?;
+                return Ok(pass.finish(value, first_line));
+            }
         }
     }
-    parse_with_merge(text, first_line)
+    parse_with_merge(text, first_line, strict)
 }
 
 /// One pass, no merge keys: `Err` with `merge_key` set when a mapping has a `<<` key.
-fn parse_fast(text: &str, merge_key: &Cell<bool>) -> Result<Option<Json>, serde_yaml::Error> {
+fn parse_fast(text: &str, pass: &Pass) -> Result<Option<Json>, serde_yaml::Error> {
     let top_tagged = Cell::new(false);
-    let seed = JsonSeed { merge_key, top_tagged: Some(&top_tagged) };
+    let seed = JsonSeed { pass, top_tagged: Some(&top_tagged) };
     let value = seed.deserialize(serde_yaml::Deserializer::from_str(text))?;
     // `!tag null` is a value, as on the slow path; only a plain null is an empty document.
     Ok(match value {
@@ -46,16 +90,84 @@ fn parse_fast(text: &str, merge_key: &Cell<bool>) -> Result<Option<Json>, serde_
 }
 
 /// The general path: `serde_yaml::Value`, merge keys applied, then JSON.
-fn parse_with_merge(text: &str, first_line: u32) -> Result<Option<Json>, YamlError> {
-    let mut value: Yaml = serde_yaml::from_str(text).map_err(|e| yaml_error(e, text, first_line))?;
+/// Strict parses use serde_yaml's own `Value`, the reference the fast path is
+/// tested against; lenient ones [`YamlSeed`], which differs only in keeping
+/// repeated keys.
+fn parse_with_merge(text: &str, first_line: u32, strict: bool) -> Result<Parsed, YamlError> {
+    let pass = Pass::new(strict);
+    let value = match strict {
+        true => serde_yaml::from_str(text),
+        false => YamlSeed { pass: &pass }.deserialize(serde_yaml::Deserializer::from_str(text)),
+    };
+    let mut value: Yaml = value.map_err(|e| yaml_error(e, text, first_line))?;
     value.apply_merge().map_err(|e| {
         let (offset, last_line) = line_range(text, first_line);
         YamlError { line: None, message: format!("merge key (<<): {}", shift_lines(&e.to_string(), offset, last_line)) }
     })?;
-    Ok(match value {
+    let value = match value {
         Yaml::Null => None,
         value => Some(to_json(value)),
-    })
+    };
+    Ok(pass.finish(value, first_line))
+}
+
+/// What one parse shares between the nodes it visits.
+struct Pass {
+    /// Set when a mapping has a `<<` key: the fast path stops there.
+    merge_key: Cell<bool>,
+    /// Lenient parses: the repeated keys so far, lines counted in the
+    /// document. `None`: strict, a repeated key is an error.
+    duplicates: Option<RefCell<Vec<DuplicateKey>>>,
+}
+
+impl Pass {
+    fn new(strict: bool) -> Self {
+        Pass { merge_key: Cell::new(false), duplicates: (!strict).then(RefCell::default) }
+    }
+
+    /// The next key of a mapping, filed in `keys`, and whether it repeats an
+    /// earlier one. Strict: read as serde_yaml's `Mapping` reads it, and left
+    /// to the caller to check. Lenient: a repeat is noted with its line.
+    fn next_key<'de, A: MapAccess<'de>, K: Keys>(
+        &self,
+        access: &mut A,
+        keys: K,
+    ) -> Result<Option<(K::Slot, bool)>, A::Error> {
+        let Some(duplicates) = &self.duplicates else {
+            return Ok(access.next_key()?.map(|key| (K::unchecked(key), false)));
+        };
+        let repeated = Cell::new(None);
+        match access.next_key_seed(KeySeed { keys, repeated: &repeated }) {
+            Ok(slot) => Ok(slot.map(|slot| (slot, false))),
+            Err(error) => {
+                let Some(key) = repeated.take() else { return Err(error) };
+                let line = message_line(&error.to_string());
+                duplicates.borrow_mut().push(DuplicateKey { line, key: key_string(key.clone()) });
+                Ok(Some((K::unchecked(key), true)))
+            }
+        }
+    }
+
+    /// The parse's result, duplicates on file lines. One record per key and
+    /// line: a mapping replayed through aliases repeats its keys each time.
+    fn finish(self, value: Option<Json>, first_line: u32) -> Parsed {
+        let mut duplicates = self.duplicates.map(RefCell::into_inner).unwrap_or_default();
+        duplicates.sort();
+        duplicates.dedup();
+        for duplicate in &mut duplicates {
+            duplicate.line += first_line.saturating_sub(1);
+        }
+        Parsed { value, duplicates }
+    }
+}
+
+/// The 1-based line in the text of [`KeySeed`]'s error (`… repeated key at
+/// line 3 column 5`); the text is all a generic `MapAccess` error offers.
+/// serde_yaml writes no position for the document's first character: line 1.
+fn message_line(message: &str) -> u32 {
+    let after = message.rsplit_once(REPEATED_KEY).map_or("", |(_, after)| after);
+    let line = after.strip_prefix(" at line ").and_then(|rest| rest.split(' ').next()?.parse().ok());
+    line.unwrap_or(1)
 }
 
 /// The offset of the document's lines in the file, and its last file line.
@@ -154,7 +266,7 @@ fn key_string(key: Yaml) -> String {
 /// `merge_key` and fails, and the caller takes the slow path.
 #[derive(Clone, Copy)]
 struct JsonSeed<'a> {
-    merge_key: &'a Cell<bool>,
+    pass: &'a Pass,
     /// Only for the document's top node: set when the node is tagged.
     top_tagged: Option<&'a Cell<bool>>,
 }
@@ -162,6 +274,49 @@ struct JsonSeed<'a> {
 impl JsonSeed<'_> {
     fn nested(self) -> Self {
         JsonSeed { top_tagged: None, ..self }
+    }
+
+    /// Read the value of a key [`JsonKeys`] did not file (a strict parse's key,
+    /// a key that is not a string, a repeat) and file both. A repeat a strict
+    /// parse refuses is serde_yaml's error; an allowed one keeps the first
+    /// key's spelling (`-0.0` then `0.0`) and place, as a `Mapping` does.
+    fn insert_unchecked<'de, A: MapAccess<'de>>(
+        self,
+        access: &mut A,
+        map: &mut serde_json::Map<String, Json>,
+        yaml_keys: &mut Option<HashSet<Yaml>>,
+        key: Yaml,
+        repeated: bool,
+    ) -> Result<(), A::Error> {
+        let name = match (key, yaml_keys) {
+            (Yaml::String(key), None) => match map.entry(key) {
+                serde_json::map::Entry::Occupied(entry) if !repeated => {
+                    return Err(duplicate_key(&Yaml::String(entry.key().clone())));
+                }
+                serde_json::map::Entry::Occupied(mut entry) => {
+                    entry.insert(access.next_value_seed(self.nested())?);
+                    return Ok(());
+                }
+                serde_json::map::Entry::Vacant(entry) => {
+                    entry.insert(access.next_value_seed(self.nested())?);
+                    return Ok(());
+                }
+            },
+            (key, yaml_keys) => {
+                let seen = yaml_keys.get_or_insert_with(|| map.keys().map(|k| Yaml::String(k.clone())).collect());
+                match seen.get(&key) {
+                    Some(existing) if !repeated => return Err(duplicate_key(existing)),
+                    Some(existing) => key_string(existing.clone()),
+                    None => {
+                        seen.insert(key.clone());
+                        key_string(key)
+                    }
+                }
+            }
+        };
+        let value = access.next_value_seed(self.nested())?;
+        map.insert(name, value);
+        Ok(())
     }
 }
 
@@ -228,38 +383,30 @@ impl<'de> Visitor<'de> for JsonSeed<'_> {
     }
 
     /// As `serde_yaml::Mapping`: each key is read as a `serde_yaml::Value` and
-    /// checked for a duplicate before its value is read. Keys that differ in YAML
-    /// but not as strings (`1` and `"1"`) are no error; the last value wins, as
+    /// checked for a repeat before its value is read. Keys that differ in YAML
+    /// but not as strings (`1` and `"1"`) are no repeat; the last value wins, as
     /// when [`to_json`] collects the mapping.
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Json, A::Error> {
         let mut map = serde_json::Map::new();
         // Until a key that is not a string shows up, `map`'s keys are exactly the
         // YAML keys seen; from then on every YAML key is kept here.
         let mut yaml_keys: Option<HashSet<Yaml>> = None;
-        while let Some(key) = access.next_key::<Yaml>()? {
+        loop {
+            let keys = JsonKeys { map: &mut map, yaml_keys: &yaml_keys };
+            let Some((key, repeated)) = self.pass.next_key(&mut access, keys)? else { break };
+            let key = match key {
+                JsonKey::Vacant(entry) if entry.key() != "<<" => {
+                    entry.insert(access.next_value_seed(self.nested())?);
+                    continue;
+                }
+                JsonKey::Vacant(_) => Yaml::String("<<".into()),
+                JsonKey::Unchecked(key) => key,
+            };
             if matches!(&key, Yaml::String(s) if s == "<<") {
-                self.merge_key.set(true);
+                self.pass.merge_key.set(true);
                 return Err(de::Error::custom("merge key (<<): the caller applies merge keys"));
             }
-            match (key, &mut yaml_keys) {
-                (Yaml::String(key), None) => match map.entry(key) {
-                    serde_json::map::Entry::Occupied(entry) => {
-                        return Err(duplicate_key(&Yaml::String(entry.key().clone())));
-                    }
-                    serde_json::map::Entry::Vacant(entry) => {
-                        entry.insert(access.next_value_seed(self.nested())?);
-                    }
-                },
-                (key, yaml_keys) => {
-                    let seen = yaml_keys.get_or_insert_with(|| map.keys().map(|k| Yaml::String(k.clone())).collect());
-                    if let Some(existing) = seen.get(&key) {
-                        return Err(duplicate_key(existing));
-                    }
-                    seen.insert(key.clone());
-                    let value = access.next_value_seed(self.nested())?;
-                    map.insert(key_string(key), value);
-                }
-            }
+            self.insert_unchecked(&mut access, &mut map, &mut yaml_keys, key, repeated)?;
         }
         Ok(Json::Object(map))
     }
@@ -269,7 +416,7 @@ impl<'de> Visitor<'de> for JsonSeed<'_> {
         if let Some(top_tagged) = self.top_tagged {
             top_tagged.set(true);
         }
-        let ((), contents) = data.variant_seed(TagSeed)?;
+        let ((), contents) = data.variant_seed(TagSeed(|_: &str| ()))?;
         contents.newtype_variant_seed(self.nested())
     }
 }
@@ -286,29 +433,282 @@ fn duplicate_key<E: de::Error>(key: &Yaml) -> E {
     E::custom(format_args!("duplicate entry {what}"))
 }
 
-/// The tag of a tagged node, checked as `serde_yaml::Value` checks it.
-struct TagSeed;
+/// The mapping [`KeySeed`] reads a key for, which files a key it does not
+/// have yet.
+trait Keys {
+    /// Where the caller puts the key's value.
+    type Slot;
+    /// `key` filed, or `Err(key)` when the mapping has it already.
+    fn claim(self, key: Yaml) -> Result<Self::Slot, Yaml>;
+    /// `key` not looked up: the caller checks it.
+    fn unchecked(key: Yaml) -> Self::Slot;
+}
 
-impl<'de> DeserializeSeed<'de> for TagSeed {
-    type Value = ();
+/// The fast path's mapping: a new string key gets its entry, so a key costs
+/// one lookup, as in a strict parse.
+struct JsonKeys<'m, 'k> {
+    map: &'m mut serde_json::Map<String, Json>,
+    yaml_keys: &'k Option<HashSet<Yaml>>,
+}
 
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+enum JsonKey<'m> {
+    Vacant(serde_json::map::VacantEntry<'m>),
+    Unchecked(Yaml),
+}
+
+impl<'m> Keys for JsonKeys<'m, '_> {
+    type Slot = JsonKey<'m>;
+
+    #[inline]
+    fn claim(self, key: Yaml) -> Result<JsonKey<'m>, Yaml> {
+        match (key, self.yaml_keys) {
+            (Yaml::String(key), None) => match self.map.entry(key) {
+                serde_json::map::Entry::Vacant(entry) => Ok(JsonKey::Vacant(entry)),
+                serde_json::map::Entry::Occupied(entry) => Err(Yaml::String(entry.key().clone())),
+            },
+            (key, Some(seen)) if seen.contains(&key) => Err(key),
+            (key, _) => Ok(JsonKey::Unchecked(key)),
+        }
+    }
+
+    fn unchecked(key: Yaml) -> JsonKey<'m> {
+        JsonKey::Unchecked(key)
+    }
+}
+
+/// The slow path's mapping.
+impl Keys for &serde_yaml::Mapping {
+    type Slot = Yaml;
+
+    fn claim(self, key: Yaml) -> Result<Yaml, Yaml> {
+        if self.contains_key(&key) {
+            return Err(key);
+        }
+        Ok(key)
+    }
+
+    fn unchecked(key: Yaml) -> Yaml {
+        key
+    }
+}
+
+/// Reads a mapping key as `serde_yaml::Value` does, for lenient parses. A
+/// scalar key the mapping already has fails inside its own deserialisation,
+/// after its one event is consumed: serde_yaml then marks the error with the
+/// key's position, the line a warning needs, and the parse can go on with
+/// the value. The key is left in `repeated`. A key that is a sequence or a
+/// mapping cannot fail this way (serde_yaml would still expect its end
+/// event), so it is left unchecked, and the caller's check fails the parse.
+struct KeySeed<'a, K> {
+    keys: K,
+    repeated: &'a Cell<Option<Yaml>>,
+}
+
+/// The text of the error [`KeySeed`] raises; only its position is read.
+const REPEATED_KEY: &str = "repeated key";
+
+impl<K: Keys> KeySeed<'_, K> {
+    #[inline]
+    fn check<E: de::Error>(self, key: Yaml) -> Result<K::Slot, E> {
+        self.keys.claim(key).map_err(|key| {
+            self.repeated.set(Some(key));
+            E::custom(REPEATED_KEY)
+        })
+    }
+}
+
+impl<'de, K: Keys> DeserializeSeed<'de> for KeySeed<'_, K> {
+    type Value = K::Slot;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<K::Slot, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+/// `serde_yaml::Value`'s visitor, as [`JsonSeed`] mirrors it, plus [`KeySeed::check`].
+impl<'de, K: Keys> Visitor<'de> for KeySeed<'_, K> {
+    type Value = K::Slot;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+        formatter.write_str("any YAML value")
+    }
+
+    fn visit_bool<E: de::Error>(self, b: bool) -> Result<K::Slot, E> {
+        self.check(Yaml::Bool(b))
+    }
+
+    fn visit_i64<E: de::Error>(self, i: i64) -> Result<K::Slot, E> {
+        self.check(Yaml::Number(i.into()))
+    }
+
+    fn visit_u64<E: de::Error>(self, u: u64) -> Result<K::Slot, E> {
+        self.check(Yaml::Number(u.into()))
+    }
+
+    fn visit_f64<E: de::Error>(self, f: f64) -> Result<K::Slot, E> {
+        self.check(Yaml::Number(f.into()))
+    }
+
+    /// Most keys come this way; inlined (with `check` and `claim`), a lenient
+    /// key costs about what a strict one does.
+    #[inline]
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<K::Slot, E> {
+        self.check(Yaml::String(s.to_owned()))
+    }
+
+    fn visit_string<E: de::Error>(self, s: String) -> Result<K::Slot, E> {
+        self.check(Yaml::String(s))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<K::Slot, E> {
+        self.check(Yaml::Null)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<K::Slot, E> {
+        self.check(Yaml::Null)
+    }
+
+    fn visit_some<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<K::Slot, D::Error> {
+        Yaml::deserialize(deserializer).map(K::unchecked)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<K::Slot, A::Error> {
+        Yaml::deserialize(SeqAccessDeserializer::new(seq)).map(K::unchecked)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, access: A) -> Result<K::Slot, A::Error> {
+        Yaml::deserialize(MapAccessDeserializer::new(access)).map(K::unchecked)
+    }
+
+    /// A tagged key: read whole, then checked, unless it tags a sequence or a mapping.
+    fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<K::Slot, A::Error> {
+        let tagged = TaggedValue::deserialize(EnumAccessDeserializer::new(data))?;
+        let compound = matches!(tagged.value, Yaml::Sequence(_) | Yaml::Mapping(_));
+        let key = Yaml::Tagged(Box::new(tagged));
+        if compound {
+            return Ok(K::unchecked(key));
+        }
+        self.check(key)
+    }
+}
+
+/// Deserialises one YAML node into `serde_yaml::Value` as serde_yaml does,
+/// but a lenient [`Pass`] keeps the last value of a repeated key: the slow
+/// path's tree for lenient parses.
+#[derive(Clone, Copy)]
+struct YamlSeed<'a> {
+    pass: &'a Pass,
+}
+
+impl<'de> DeserializeSeed<'de> for YamlSeed<'_> {
+    type Value = Yaml;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Yaml, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+/// `serde_yaml::Value`'s visitor, method for method, but for `visit_map`.
+impl<'de> Visitor<'de> for YamlSeed<'_> {
+    type Value = Yaml;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+        formatter.write_str("any YAML value")
+    }
+
+    fn visit_bool<E: de::Error>(self, b: bool) -> Result<Yaml, E> {
+        Ok(Yaml::Bool(b))
+    }
+
+    fn visit_i64<E: de::Error>(self, i: i64) -> Result<Yaml, E> {
+        Ok(Yaml::Number(i.into()))
+    }
+
+    fn visit_u64<E: de::Error>(self, u: u64) -> Result<Yaml, E> {
+        Ok(Yaml::Number(u.into()))
+    }
+
+    fn visit_f64<E: de::Error>(self, f: f64) -> Result<Yaml, E> {
+        Ok(Yaml::Number(f.into()))
+    }
+
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<Yaml, E> {
+        Ok(Yaml::String(s.to_owned()))
+    }
+
+    fn visit_string<E: de::Error>(self, s: String) -> Result<Yaml, E> {
+        Ok(Yaml::String(s))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Yaml, E> {
+        Ok(Yaml::Null)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Yaml, E> {
+        Ok(Yaml::Null)
+    }
+
+    fn visit_some<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Yaml, D::Error> {
+        self.deserialize(deserializer)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Yaml, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(self)? {
+            items.push(item);
+        }
+        Ok(Yaml::Sequence(items))
+    }
+
+    /// As `serde_yaml::Mapping`, but a repeat the [`Pass`] allows takes the
+    /// place of the earlier value.
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Yaml, A::Error> {
+        let mut mapping = serde_yaml::Mapping::new();
+        while let Some((key, repeated)) = self.pass.next_key(&mut access, &mapping)? {
+            match mapping.entry(key) {
+                serde_yaml::mapping::Entry::Occupied(entry) if !repeated => return Err(duplicate_key(entry.key())),
+                serde_yaml::mapping::Entry::Occupied(mut entry) => {
+                    entry.insert(access.next_value_seed(self)?);
+                }
+                serde_yaml::mapping::Entry::Vacant(entry) => {
+                    entry.insert(access.next_value_seed(self)?);
+                }
+            }
+        }
+        Ok(Yaml::Mapping(mapping))
+    }
+
+    fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<Yaml, A::Error> {
+        let (tag, contents) = data.variant_seed(TagSeed(|tag: &str| Tag::new(tag)))?;
+        let value = contents.newtype_variant_seed(self)?;
+        Ok(Yaml::Tagged(Box::new(TaggedValue { tag, value })))
+    }
+}
+
+/// The tag of a tagged node, checked as `serde_yaml::Value` checks it, and
+/// turned into what the caller keeps of it.
+struct TagSeed<F>(F);
+
+impl<'de, T, F: FnOnce(&str) -> T> DeserializeSeed<'de> for TagSeed<F> {
+    type Value = T;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<T, D::Error> {
         deserializer.deserialize_string(self)
     }
 }
 
-impl<'de> Visitor<'de> for TagSeed {
-    type Value = ();
+impl<'de, T, F: FnOnce(&str) -> T> Visitor<'de> for TagSeed<F> {
+    type Value = T;
 
     fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
         formatter.write_str("a YAML tag string")
     }
 
-    fn visit_str<E: de::Error>(self, tag: &str) -> Result<(), E> {
+    fn visit_str<E: de::Error>(self, tag: &str) -> Result<T, E> {
         if tag.is_empty() {
             return Err(E::custom("empty YAML tag is not allowed"));
         }
-        Ok(())
+        Ok((self.0)(tag))
     }
 }
 
@@ -316,9 +716,14 @@ impl<'de> Visitor<'de> for TagSeed {
 mod tests {
     use super::*;
 
+    /// A lenient parse's value, which must be there.
+    fn value(text: &str) -> Json {
+        parse_document(text, 1, false).ok().and_then(|parsed| parsed.value).expect("a value")
+    }
+
     #[test]
     fn error_lines_are_file_lines() {
-        let err = parse_document("a: 1\nb: [x\n", 10).expect_err("parse error");
+        let err = parse_document("a: 1\nb: [x\n", 10, false).expect_err("parse error");
         assert!(err.line.is_some_and(|l| l >= 11), "line {:?}", err.line);
         assert!(err.message.contains("line 1"), "{}", err.message);
         assert_eq!(
@@ -333,8 +738,7 @@ mod tests {
 
     #[test]
     fn anchors_merge_keys_and_odd_keys() {
-        let v =
-            parse_document("base: &b {x: 1}\nuse:\n  <<: *b\n  y: 2\n80: http\ntrue: t\n", 1).ok().flatten().unwrap();
+        let v = value("base: &b {x: 1}\nuse:\n  <<: *b\n  y: 2\n80: http\ntrue: t\n");
         assert_eq!(v["use"]["x"], 1);
         assert_eq!(v["use"]["y"], 2);
         assert_eq!(v["80"], "http");
@@ -342,32 +746,48 @@ mod tests {
     }
 
     /// What a parse gave, in a form that compares everything: the value as JSON
-    /// text (so key order counts under `preserve_order`) and the error's line and message.
-    type Outcome = Result<Option<(Json, String)>, (Option<u32>, String)>;
+    /// text (so key order counts under `preserve_order`), the duplicates, and
+    /// the error's line and message.
+    type Outcome = Result<(Option<(Json, String)>, Vec<DuplicateKey>), (Option<u32>, String)>;
 
-    fn outcome(result: Result<Option<Json>, YamlError>) -> Outcome {
+    fn outcome(result: Result<Parsed, YamlError>) -> Outcome {
         match result {
-            Ok(value) => Ok(value.map(|v| {
-                let text = serde_json::to_string(&v).expect("JSON");
-                (v, text)
-            })),
+            Ok(Parsed { value, duplicates }) => {
+                let value = value.map(|v| {
+                    let text = serde_json::to_string(&v).expect("JSON");
+                    (v, text)
+                });
+                Ok((value, duplicates))
+            }
             Err(e) => Err((e.line, e.message)),
         }
     }
 
-    /// `parse_document` gives what the old code (`Value`, `apply_merge`, `to_json`)
-    /// gives, and documents without a merge key really take the fast path.
+    /// In both modes, `parse_document` gives what the slow path gives, and
+    /// documents without a merge key really take the fast path. Strict, the
+    /// slow path is the old code (`Value`, `apply_merge`, `to_json`). Lenient
+    /// differs from strict only where strict fails on a repeated key.
     fn assert_same(text: &str) {
-        let fast = outcome(parse_document(text, 7));
-        let slow = outcome(parse_with_merge(text, 7));
-        assert_eq!(fast, slow, "document {text:?}");
-        let merge_key = Cell::new(false);
-        let direct = parse_fast(text, &merge_key);
-        if !merge_key.get() {
-            let direct = outcome(direct.map_err(|e| yaml_error(e, text, 7)));
-            assert_eq!(direct, slow, "fast path on {text:?}");
-        } else {
-            assert!(slow.is_err() || text.contains("<<") || text.contains("\\x3c"), "merge fallback on {text:?}");
+        for strict in [true, false] {
+            let fast = outcome(parse_document(text, 7, strict));
+            let slow = outcome(parse_with_merge(text, 7, strict));
+            assert_eq!(fast, slow, "document {text:?}, strict {strict}");
+            let pass = Pass::new(strict);
+            let direct = parse_fast(text, &pass);
+            if !pass.merge_key.get() {
+                let direct = outcome(direct.map(|v| pass.finish(v, 7)).map_err(|e| yaml_error(e, text, 7)));
+                assert_eq!(direct, slow, "fast path on {text:?}, strict {strict}");
+            } else {
+                assert!(slow.is_err() || text.contains("<<") || text.contains("\\x3c"), "merge fallback on {text:?}");
+            }
+        }
+        let strict = outcome(parse_document(text, 7, true));
+        let lenient = outcome(parse_document(text, 7, false));
+        match &strict {
+            Err((_, message)) if message.contains("duplicate entry") => {
+                assert!(lenient.as_ref().map_or(true, |(_, d)| !d.is_empty()), "{text:?}: {lenient:?}");
+            }
+            _ => assert_eq!(lenient, strict, "lenient on {text:?}"),
         }
     }
 
@@ -413,6 +833,10 @@ mod tests {
         "1e3: a\n1.0: b\n-0.0: c\n9223372036854775808: d\n-9223372036854775808: e\n",
         "? &k {a: 1}\n: x\n? *k\n: y\n",
         "! x: 1\ny: 2\n",
+        "!!int x: 1\n",
+        "!!float x: 1\n1: a\n1: b\n",
+        "1: a\n1: b\n18446744073709551616: c\n",
+        "1: a\n1: b\n!!binary aGk=: c\n",
         // Keys that differ in YAML but not as strings: no error, the last wins.
         "1: a\n'1': b\n",
         "'1': a\n1: b\n",
@@ -444,6 +868,24 @@ mod tests {
         "a: 99999999999999999999999\na: 1\n",
         "a: [1, {b: 1, b: 2}]\n",
         "a: !t {b: 1, b: 2}\n",
+        "a: 1\na: {b: [1, 2]}\nc: 3\n",
+        "a: 1\nb: {c: 1, c: 2, c: [3]}\nb: x\na: 4\n",
+        "{a: 1, a: 2}\n",
+        "x: {a: 1,\n  b: 2, a: 3}\n",
+        "a: &x {b: 1, b: 2}\nc: *x\nd: [*x, *x]\n",
+        "&k a: 1\n*k : 2\n",
+        "a: &k b\nc:\n  *k : 1\n  b: 2\n",
+        "? [a]\n: 1\nb: 1\n? [a]\n: 2\nb: 2\n",
+        "? !t [a]\n: 1\n? !t [a]\n: 2\n",
+        "{a: 1}: {b: 1, b: 2}\n{a: 1}: y\n",
+        "? {a: 1, a: 2}\n: x\n",
+        "'p repeated key at line 99 column 9':\n  a: 1\n  a: 2\n",
+        // Repeated keys on the slow path: around merge keys, and the merge key itself.
+        "base: &b {x: 1}\nuse:\n  <<: *b\n  y: 2\n  y: 3\n",
+        "a: &a {x: 1}\nb:\n  x: 5\n  <<: *a\n  x: 6\n",
+        "a: &a {x: 1}\nb: &b {y: 2}\nc: {<<: *a, <<: *b}\n",
+        "a: &a {x: 1, x: 2}\nc: {<<: *a}\nc: 1\n",
+        "base: &b {x: 1}\nuse: {\"\\x3c\\x3c\": *b, y: 2, y: 3, \"\\x3c\\x3c\": *b}\n",
         // Tags.
         "a: !!binary aGVsbG8=\nb: !custom {x: 1}\nc: !custom [1]\nd: !custom 12\ne: !custom '12'\nf: !!str 12\n",
         "g: !!int '12'\nh: !!float 1\ni: !!bool 'true'\nj: !<tag:example.com,2000:x> v\nk: ! v\nl: !custom\nm: !!float '.nan'\n",
@@ -494,11 +936,17 @@ mod tests {
         assert_same(&deep);
         let deep = format!("{}1{}", "{a: ".repeat(127), "}".repeat(127));
         assert_same(&deep);
+        let bomb = "a: &a {x: 1, x: 2}\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c]\n";
+        assert_same(bomb);
+        assert_eq!(
+            outcome(parse_document(bomb, 1, false)).map(|(_, d)| d.len()),
+            Ok(1),
+            "one record for a replayed key"
+        );
     }
 
     #[test]
     fn fast_path_values() {
-        let value = |text: &str| parse_document(text, 1).ok().flatten().expect("a value");
         let v = value("a: .nan\nb: .inf\nc: -.inf\nd: 1.0\ne: 1e3\nf: 18446744073709551615\ng: '1'\nh: !t 5\n");
         assert_eq!(v["a"], ".nan");
         assert_eq!(v["b"], ".inf");
@@ -510,12 +958,12 @@ mod tests {
         assert_eq!(v["g"], "1");
         assert_eq!(v["h"], 5);
         assert_eq!(value("!t null\n"), Json::Null);
-        assert!(matches!(parse_document("~\n", 1), Ok(None)));
+        assert!(matches!(parse_document("~\n", 1, false), Ok(Parsed { value: None, .. })));
         assert_eq!(value("1: a\n'1': b\n")["1"], "b");
         assert_eq!(value("? [a, {b: 1}]\n: x\n")["[\"a\",{\"b\":1}]"], "x");
         let base = value("base: &b {x: 1}\nuse: {\"\\x3c\\x3c\": *b, y: 2}\n");
         assert_eq!(base["use"], serde_json::json!({"x": 1, "y": 2}));
-        let err = parse_document("a: 1\nb: {c: 1, c: 2}\n", 3).expect_err("duplicate");
+        let err = parse_document("a: 1\nb: {c: 1, c: 2}\n", 3, true).expect_err("duplicate");
         assert!(err.message.starts_with("b: duplicate entry with key \"c\" at line 4"), "{}", err.message);
         assert_eq!(err.line, Some(4));
     }
@@ -536,9 +984,11 @@ mod tests {
             }
             let Ok(text) = std::fs::read_to_string(&path) else { continue };
             for raw in crate::split::split_documents(&text) {
-                let fast = outcome(parse_document(&raw.text, raw.first_line));
-                let slow = outcome(parse_with_merge(&raw.text, raw.first_line));
-                assert_eq!(fast, slow, "{} line {}", path.display(), raw.first_line);
+                for strict in [true, false] {
+                    let fast = outcome(parse_document(&raw.text, raw.first_line, strict));
+                    let slow = outcome(parse_with_merge(&raw.text, raw.first_line, strict));
+                    assert_eq!(fast, slow, "{} line {}, strict {strict}", path.display(), raw.first_line);
+                }
                 documents += 1;
             }
         }
@@ -546,9 +996,104 @@ mod tests {
         assert!(documents > 0);
     }
 
+    /// The lines and keys a lenient parse reports, the document starting on file line 10.
+    fn duplicates(text: &str) -> Vec<(u32, String)> {
+        let parsed = parse_document(text, 10, false).unwrap_or_else(|e| panic!("{text:?}: {}", e.message));
+        parsed.duplicates.into_iter().map(|d| (d.line, d.key)).collect()
+    }
+
+    fn at(line: u32, key: &str) -> (u32, String) {
+        (line, key.to_string())
+    }
+
+    /// Strict keeps serde_yaml's error, on the line where the mapping starts
+    /// (where serde_yaml marks it), not the repeated key's.
     #[test]
-    fn duplicate_keys_are_errors() {
-        let err = parse_document("a: 1\na: 2\n", 5).expect_err("duplicate key");
-        assert!(err.message.contains("duplicate"), "{}", err.message);
+    fn duplicate_keys_are_errors_when_strict() {
+        let err = parse_document("a: 1\na: 2\n", 5, true).expect_err("duplicate key");
+        assert_eq!((err.line, err.message.as_str()), (Some(5), "duplicate entry with key \"a\""));
+        let err = parse_document("x:\n  y:\n    a: 1\n    b: 2\n    a: 3\n", 10, true).expect_err("duplicate key");
+        assert_eq!(
+            (err.line, err.message.as_str()),
+            (Some(12), "x.y: duplicate entry with key \"a\" at line 12 column 5")
+        );
+    }
+
+    #[test]
+    fn duplicate_keys_keep_the_last_value_when_lenient() {
+        let text = "kind: Service\nmetadata:\n  labels:\n    app.kubernetes.io/name: a\n    tier: web\n    app.kubernetes.io/name: b\n";
+        assert_eq!(duplicates(text), vec![at(15, "app.kubernetes.io/name")]);
+        let labels = value(text)["metadata"]["labels"].clone();
+        assert_eq!(labels, serde_json::json!({"app.kubernetes.io/name": "b", "tier": "web"}));
+        // Under `preserve_order` the key stays where it first stood.
+        let order_kept = serde_json::json!({"b": 0, "a": 0}).as_object().unwrap().keys().next().unwrap() == "b";
+        if order_kept {
+            let keys: Vec<&String> = labels.as_object().unwrap().keys().collect();
+            assert_eq!(keys, ["app.kubernetes.io/name", "tier"]);
+        }
+        // The parse goes on after a repeated key, its value whatever it is.
+        assert_eq!(value("a: 1\na: {b: [1, 2]}\nc: 3\n"), serde_json::json!({"a": {"b": [1, 2]}, "c": 3}));
+    }
+
+    #[test]
+    fn duplicate_key_lines() {
+        // Two in one document, one nested; reported in line order.
+        assert_eq!(duplicates("a: 1\nb:\n  c: 1\n  c: 2\na: 3\n"), vec![at(13, "c"), at(14, "a")]);
+        // Keys that are not strings, as the JSON spells them.
+        assert_eq!(duplicates("1: a\n0x1: b\n1: c\n"), vec![at(11, "1"), at(12, "1")]);
+        assert_eq!(duplicates("true: a\nTrue: b\n~: c\nnull: d\n"), vec![at(11, "true"), at(13, "null")]);
+        assert_eq!(duplicates("!t a: 1\n!t a: 2\n"), vec![at(11, "a")]);
+        assert_eq!(value("1: a\n0x1: b\n1: c\n"), serde_json::json!({"1": "c"}));
+        // Flow mappings; one record per key and line.
+        assert_eq!(duplicates("{a: 1, a: 2}\n"), vec![at(10, "a")]);
+        assert_eq!(duplicates("x: {a: 1,\n  b: 2, a: 3}\n"), vec![at(11, "a")]);
+        assert_eq!(duplicates("{a: 1, a: 2, a: 3}\n"), vec![at(10, "a")]);
+        // A parent key that reads like a position.
+        assert_eq!(duplicates("'p repeated key at line 99 column 9':\n  a: 1\n  a: 2\n"), vec![at(12, "a")]);
+        // Replayed through aliases: once. An alias key: its anchor's line.
+        assert_eq!(duplicates("a: &x {b: 1, b: 2}\nc: *x\nd: [*x, *x]\n"), vec![at(10, "b")]);
+        assert_eq!(duplicates("a: &k b\nc:\n  *k : 1\n  b: 2\n"), vec![at(13, "b")]);
+        assert_eq!(duplicates("x: 0\ny:\n  &k a: 1\n  *k : 2\n"), vec![at(12, "a")]);
+        assert_eq!(duplicates("&k a: 1\n*k : 2\n"), vec![at(10, "a")]);
+    }
+
+    #[test]
+    fn duplicate_keys_on_the_merge_key_path() {
+        let text = "base: &b {x: 1}\nuse:\n  <<: *b\n  y: 2\n  y: 3\n";
+        assert_eq!(duplicates(text), vec![at(14, "y")]);
+        assert_eq!(value(text)["use"], serde_json::json!({"x": 1, "y": 3}));
+        // The mapping's own last value beats the merged one.
+        let text = "a: &a {x: 1}\nb:\n  x: 5\n  <<: *a\n  x: 6\n";
+        assert_eq!((duplicates(text), value(text)["b"].clone()), (vec![at(14, "x")], serde_json::json!({"x": 6})));
+        // A repeated merge key: the last one is merged.
+        let text = "a: &a {x: 1}\nb: &b {y: 2}\nc: {<<: *a, <<: *b}\n";
+        assert_eq!((duplicates(text), value(text)["c"].clone()), (vec![at(12, "<<")], serde_json::json!({"y": 2})));
+        // Found by the fast path before a `<<` it cannot apply: counted once, by the slow path.
+        let text = "a: {b: 1, b: 2}\nbase: &b {x: 1}\nuse: {\"\\x3c\\x3c\": *b}\n";
+        assert_eq!(duplicates(text), vec![at(10, "b")]);
+    }
+
+    /// A repeated key that is a sequence or a mapping stays serde_yaml's error.
+    #[test]
+    fn repeated_compound_keys_are_errors() {
+        for text in
+            ["[a]: 1\n[a]: 2\n", "{a: 1}: x\n{a: 1}: y\n", "? {a: 1, a: 2}\n: x\n", "? !t [a]\n: 1\n? !t [a]\n: 2\n"]
+        {
+            let strict = parse_document(text, 1, true).map(|_| ()).map_err(|e| e.message);
+            let lenient = parse_document(text, 1, false).map(|_| ()).map_err(|e| e.message);
+            assert!(strict.as_ref().is_err_and(|m| m.contains("duplicate entry")), "{text:?}: {strict:?}");
+            assert_eq!(lenient, strict, "{text:?}");
+        }
+    }
+
+    /// [`YamlSeed`] in a strict pass is serde_yaml's `Value`, errors included.
+    #[test]
+    fn yaml_seed_mirrors_serde_yaml() {
+        for text in TRICKY {
+            let pass = Pass::new(true);
+            let ours = YamlSeed { pass: &pass }.deserialize(serde_yaml::Deserializer::from_str(text));
+            let theirs: Result<Yaml, _> = serde_yaml::from_str(text);
+            assert_eq!(ours.map_err(|e| e.to_string()), theirs.map_err(|e| e.to_string()), "{text:?}");
+        }
     }
 }

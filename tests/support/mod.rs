@@ -3,7 +3,6 @@
 #![allow(dead_code)]
 
 use std::io::Read;
-use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
@@ -62,17 +61,32 @@ pub fn audit_json_stdin(args: &[&str], stdin: Option<&str>) -> (Value, i32) {
     (report, out.status.code().expect("exit code"))
 }
 
-/// Run `rewheel audit --format json <args>` and measure the child's peak RSS (KiB).
-// The child is reaped by `wait4` (which also returns its rusage), not `Child::wait`.
-#[allow(clippy::zombie_processes)]
+/// Run `rewheel audit --format json <args>` and measure the child's peak RSS
+/// (KiB), as it reports it (`REWHEEL_PEAK_RSS=1`): `wait4`'s `ru_maxrss`
+/// would include this test process's own RSS, which Linux carries into a
+/// child across fork and exec.
 pub fn audit_measured(args: &[&str]) -> (Value, i32, u64) {
+    audit_measured_fed(args, |_| {})
+}
+
+/// As [`audit_measured`], with `feed` writing the child's standard input on
+/// its own thread (write errors are the feeder's to ignore: the child may stop
+/// reading early).
+pub fn audit_measured_fed(
+    args: &[&str],
+    feed: impl FnOnce(std::process::ChildStdin) + Send + 'static,
+) -> (Value, i32, u64) {
     let mut child = rewheel()
+        .env("REWHEEL_PEAK_RSS", "1")
         .args(["audit", "--format", "json"])
         .args(args)
+        .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    let stdin = child.stdin.take().unwrap();
+    let feeder = std::thread::spawn(move || feed(stdin));
     let mut stdout = child.stdout.take().unwrap();
     let mut stderr = child.stderr.take().unwrap();
     let err = std::thread::spawn(move || {
@@ -83,13 +97,11 @@ pub fn audit_measured(args: &[&str]) -> (Value, i32, u64) {
     let mut out = String::new();
     stdout.read_to_string(&mut out).unwrap();
     let err = err.join().unwrap();
-    let (mut status, mut usage) = (0, unsafe { std::mem::zeroed::<libc::rusage>() });
-    // SAFETY: waits for our own child; `status` and `usage` are valid out-pointers.
-    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
-    assert_eq!(pid, child.id() as i32, "wait4 failed");
-    let code = std::process::ExitStatus::from_raw(status).code().expect("exited normally, not by a signal");
+    feeder.join().unwrap();
+    let code = child.wait().unwrap().code().expect("exited normally, not by a signal");
     let report = serde_json::from_str(&out).unwrap_or_else(|e| panic!("not a JSON report ({e}): {out}\n{err}"));
-    (report, code, usage.ru_maxrss as u64)
+    let peak = err.lines().find_map(|l| l.strip_prefix("rewheel: peak RSS ")?.strip_suffix(" KiB")?.parse().ok());
+    (report, code, peak.unwrap_or_else(|| panic!("no peak RSS on stderr: {err}")))
 }
 
 /// How many rules the built-in pack carries (from `rewheel rules list`).
