@@ -74,18 +74,27 @@ fn write_platform(docs: usize, dir: &Path) -> u64 {
 }
 
 /// Wall time and peak RSS (KiB) of a child process; panics if it fails to run.
+/// rewheel reports its own peak (`REWHEEL_PEAK_RSS=1`): `ru_maxrss` would
+/// include this process's high-water mark, which Linux carries into a child
+/// across fork and exec. Other tools (Checkov) get `ru_maxrss`.
 #[allow(clippy::zombie_processes)] // reaped by wait4, which also gives the rusage
 fn measure(cmd: &mut Command) -> (Duration, u64, i32) {
     let started = Instant::now();
-    let child = cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("spawn");
+    let mut child =
+        cmd.env("REWHEEL_PEAK_RSS", "1").stdout(Stdio::null()).stderr(Stdio::piped()).spawn().expect("spawn");
+    let stderr = child.stderr.take().expect("piped stderr");
+    let reader = std::thread::spawn(move || std::io::read_to_string(stderr).unwrap_or_default());
     let mut status = 0;
     // SAFETY: rusage is plain data; wait4 fills it for the child we spawned.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     let pid = child.id() as libc::pid_t;
     let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
     assert_eq!(waited, pid, "wait4");
+    let elapsed = started.elapsed();
     let code = if libc::WIFEXITED(status) { libc::WEXITSTATUS(status) } else { -1 };
-    (started.elapsed(), usage.ru_maxrss as u64, code)
+    let stderr = reader.join().unwrap_or_default();
+    let own = stderr.lines().find_map(|l| l.strip_prefix("rewheel: peak RSS ")?.strip_suffix(" KiB")?.parse().ok());
+    (elapsed, own.unwrap_or(usage.ru_maxrss as u64), code)
 }
 
 /// The floor: read every file and parse each document into `serde_json::Value`.
