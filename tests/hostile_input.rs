@@ -191,7 +191,7 @@ fn an_endless_document_on_stdin_ends_at_the_input_cap() {
     assert_eq!(
         report["errors"],
         serde_json::json!([{"kind": "input", "file": "-", "line": null, "rule": null,
-            "message": "the input passes the 256 MiB input cap (raise it with --max-input-mib or `max-input-mib` in [limits]) here (256 MiB or more in all); nothing was audited"}])
+            "message": "the input passes the 256 MiB input cap here (256 MiB or more in all); nothing was audited. Raise the cap with --max-input-mib or `max-input-mib` in [limits]"}])
     );
     assert_eq!(report["summary"]["files"], 0, "nothing was audited");
     assert!(peak_kib < baseline + ALLOWED_ABOVE_KIB, "peak RSS {peak_kib} KiB, baseline {baseline} KiB");
@@ -241,7 +241,7 @@ fn files_past_the_input_cap_fail_fast_with_every_report_written() {
     let e = error_for(&report, "b.yaml");
     assert_eq!(
         e["message"],
-        "the input passes the 1 MiB input cap (raise it with --max-input-mib or `max-input-mib` in [limits]) here (2 MiB in all); nothing was audited"
+        "the input passes the 1 MiB input cap here (2 MiB in all); nothing was audited. Raise the cap with --max-input-mib or `max-input-mib` in [limits]"
     );
     assert_eq!(report["findings"], serde_json::json!([]));
     let sarif: Value = serde_json::from_slice(&std::fs::read(&sarif).unwrap()).unwrap();

@@ -199,8 +199,8 @@ impl Inputs {
         // A pipe is read only up to the cap: its size is a lower bound.
         let more = if self.cut_short { " or more" } else { "" };
         let message = format!(
-            "the input passes the {} here ({} MiB{more} in all); nothing was audited",
-            cap_words(cap),
+            "the input passes the {} MiB input cap here ({} MiB{more} in all); nothing was audited. {RAISE_CAP}",
+            cap >> 20,
             self.total >> 20
         );
         self.error(&at, None, message);
@@ -221,7 +221,9 @@ pub fn problems(name: &str, loaded: &Loaded, cap: u64) -> (Vec<ErrorEntry>, Vec<
     }
     if let Some(stopped) = &loaded.stopped {
         let message = match &stopped.why {
-            StopReason::Budget { .. } => format!("the input reached the {}; the rest was not read", cap_words(cap)),
+            StopReason::Budget { .. } => {
+                format!("the input reached the {} MiB input cap; the rest was not read. {RAISE_CAP}", cap >> 20)
+            }
             StopReason::Io(e) => format!("cannot read further: {e}; the rest was not read"),
             StopReason::Binary { byte } => format!("not a text manifest: binary data at byte {byte}"),
         };
@@ -240,10 +242,8 @@ pub fn problems(name: &str, loaded: &Loaded, cap: u64) -> (Vec<ErrorEntry>, Vec<
     (errors, warnings)
 }
 
-/// The cap, as an error names it: its size and how to raise it.
-fn cap_words(cap: u64) -> String {
-    format!("{} MiB input cap (raise it with --max-input-mib or `max-input-mib` in [limits])", cap >> 20)
-}
+/// How to raise the input cap, for the errors that hit it.
+const RAISE_CAP: &str = "Raise the cap with --max-input-mib or `max-input-mib` in [limits]";
 
 /// Nothing to audit: an error naming each path given and what it held, so a
 /// CI step fed by a failed `helm template` pipe does not pass.
@@ -273,5 +273,40 @@ fn describe_io(e: &std::io::Error, what: &str) -> String {
         std::io::ErrorKind::NotFound => "no such file or directory".into(),
         std::io::ErrorKind::PermissionDenied => format!("{what}: permission denied"),
         _ => format!("{what}: {e}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_a_read_file_reports_names_file_and_line() {
+        let mut loaded = rewheel_manifest::load_str("f.yaml", "a: 1\n");
+        loaded.not_text.push((7, 120));
+        loaded.stopped = Some(Stopped { line: 9, why: StopReason::Budget { bytes: 10 } });
+        let (errors, warnings) = problems("f.yaml", &loaded, 64 << 20);
+        let shown: Vec<(Option<u32>, &str)> = errors.iter().map(|e| (e.line, e.message.as_str())).collect();
+        assert_eq!(
+            shown,
+            [
+                (Some(7), "not a text manifest: invalid UTF-8 at byte 120"),
+                (
+                    Some(9),
+                    "the input reached the 64 MiB input cap; the rest was not read. Raise the cap with --max-input-mib or `max-input-mib` in [limits]"
+                ),
+            ]
+        );
+        assert!(warnings.is_empty());
+    }
+
+    #[test]
+    fn nothing_given_names_each_path() {
+        let e = nothing_given(&[("-".into(), 1), ("charts/".into(), 0), ("a.yaml".into(), 1), ("out/".into(), 3)]);
+        assert!(
+            e.message.starts_with("no manifests to audit: standard input (-) was empty; charts/ holds no *.yaml or *.yml files; a.yaml holds no YAML documents; the 3 files under out/ hold no YAML documents. "),
+            "{}",
+            e.message
+        );
     }
 }

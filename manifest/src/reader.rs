@@ -131,9 +131,46 @@ impl<R: BufRead> Reader<R> {
         }
     }
 
+    /// In a document past the limit, skip to the next line that may be a
+    /// marker (one starting with `-` or `.`), counting lines and bytes a chunk
+    /// at a time: an endless line or an endless `yes "a: b"` goes by at memchr
+    /// speed, not line by line.
+    fn skip_oversized(&mut self) -> Result<(), Stop> {
+        let mut at_line_start = true;
+        while self.consumed >= self.probe {
+            let chunk = match self.input.fill_buf() {
+                Ok(chunk) => chunk,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(error) => return Err(Stop::Io { line: self.line_no + 1, error }),
+            };
+            if chunk.is_empty() || (at_line_start && matches!(chunk[0], b'-' | b'.')) {
+                return Ok(());
+            }
+            let next = [&b"\n-"[..], b"\n."].iter().filter_map(|n| memchr::memmem::find(chunk, n)).min();
+            let take = next.map_or(chunk.len(), |i| i + 1);
+            self.line_no += memchr::memchr_iter(b'\n', &chunk[..take]).count() as u32;
+            at_line_start = chunk[take - 1] == b'\n';
+            self.input.consume(take);
+            self.consumed += take as u64;
+            if let Some(bytes) = &mut self.oversized {
+                *bytes += take as u64;
+            }
+            if self.consumed > self.budget {
+                return Err(Stop::Budget { line: self.line_no + 1, budget: self.budget });
+            }
+            if next.is_some() {
+                return Ok(());
+            }
+        }
+        Ok(())
+    }
+
     /// The next piece, reading lines until a document ends.
     fn advance(&mut self) -> Result<Option<Piece>, Stop> {
         loop {
+            if self.oversized.is_some() {
+                self.skip_oversized()?;
+            }
             let start = self.doc.len();
             let offset = self.consumed;
             let total = self.read_line()?;
@@ -338,6 +375,31 @@ mod tests {
         }
         assert!(reader.doc.capacity() <= 1 << 12, "held {} bytes", reader.doc.capacity());
         assert!(reader.next().is_none());
+    }
+
+    #[test]
+    fn skipping_a_long_document_keeps_lines_and_finds_every_marker() {
+        // Past the binary probe, so the chunked skip runs; a tiny buffer splits
+        // markers and newlines across chunks.
+        let mut input = "a: x\n".repeat(4000);
+        input.push_str("- list\n.dot\n-- not a marker\n---\nb: 1\n");
+        let lines = 4000 + 3;
+        for capacity in [1, 2, 3, 5, 64, 8192] {
+            let reader = Reader::new(io::BufReader::with_capacity(capacity, input.as_bytes()), 100, u64::MAX);
+            let got: Vec<_> = reader.map(|p| p.map_err(|s| format!("{s:?}"))).collect();
+            assert_eq!(
+                got,
+                vec![
+                    Ok(Piece::Oversized {
+                        first_line: 1,
+                        content_line: 1,
+                        bytes: (input.len() - "---\nb: 1\n".len()) as u64
+                    }),
+                    doc("b: 1\n", lines + 2, lines + 2)
+                ],
+                "buffer of {capacity}"
+            );
+        }
     }
 
     #[test]
