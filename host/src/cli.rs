@@ -630,7 +630,7 @@ fn audit_command(args: AuditArgs) -> ExitCode {
             };
         let text = render(&report, output.format, colour);
         let written = match &output.file {
-            Some(path) => std::fs::write(path, text.as_bytes()).map_err(|e| format!("{}: {e}", path.display())),
+            Some(path) => crate::output::write_atomic(path, &text).map_err(|e| e.to_string()),
             None => match std::io::stdout().lock().write_all(text.as_bytes()) {
                 Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(format!("stdout: {e}")),
                 _ => Ok(()),
@@ -662,7 +662,7 @@ fn baseline_create(run: RunArgs, output: Option<std::path::PathBuf>) -> ExitCode
     let report = audit::run(options);
     let text = crate::baseline::create(&report.findings);
     let written = match &output {
-        Some(path) => std::fs::write(path, &text).map_err(|e| format!("{}: {e}", path.display())),
+        Some(path) => crate::output::write_atomic(path, &text).map_err(|e| e.to_string()),
         None => std::io::stdout().lock().write_all(text.as_bytes()).map_err(|e| format!("stdout: {e}")),
     };
     if let Err(e) = written {
@@ -699,8 +699,8 @@ fn rules_lock(args: RuleArgs) -> ExitCode {
         return ExitCode::from(EXIT_ERROR);
     }
     let path = crate::lock::path_for(&config);
-    if let Err(e) = std::fs::write(&path, crate::lock::render(&sources)) {
-        eprintln!("error: {}: {e}", path.display());
+    if let Err(e) = crate::output::write_atomic(&path, &crate::lock::render(&sources)) {
+        eprintln!("error: cannot write the lock file: {e}");
         return ExitCode::from(EXIT_ERROR);
     }
     eprintln!(

@@ -8,7 +8,7 @@
 //! deny-by-default wasmtime store, [`audit`] merges their findings under the
 //! [`config`] (selection, severities, options), [`suppress`] applies inline
 //! ignores, exemptions and the [`baseline`], and [`report`] writes the stable
-//! JSON contract or text.
+//! JSON contract or text; [`output`] writes report files whole or not at all.
 
 pub mod audit;
 pub mod baseline;
@@ -24,6 +24,7 @@ pub mod identity;
 pub mod input;
 pub mod junit;
 pub mod lock;
+pub mod output;
 pub mod pool;
 pub mod provenance;
 pub mod report;
