@@ -410,10 +410,11 @@ fn progress_goes_to_stderr_only_on_a_terminal() {
     assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
     // On a terminal (a pty from util-linux `script`), the run shows progress on stderr.
     let binary = env!("CARGO_BIN_EXE_rewheel");
-    let cache = support::test_cache();
+    let (cache, key) = (support::test_cache(), support::test_cache_key());
     let command = format!(
-        "REWHEEL_CACHE_DIR='{}' '{binary}' audit --format json -j 1 examples/fractalops/after > /dev/null",
-        cache.display()
+        "REWHEEL_CACHE_DIR='{}' REWHEEL_CACHE_KEY='{}' '{binary}' audit --format json -j 1 examples/fractalops/after > /dev/null",
+        cache.display(),
+        key.display()
     );
     let out = std::process::Command::new("script")
         .args(["-qec", &command, "/dev/null"])

@@ -52,6 +52,7 @@ fn audit_corpus() -> Value {
     let out = Command::new(env!("CARGO_BIN_EXE_rewheel"))
         .current_dir(corpus())
         .env("REWHEEL_CACHE_DIR", support::test_cache())
+        .env("REWHEEL_CACHE_KEY", support::test_cache_key())
         .args(["audit", "--format", "json", "upstream", "handwritten", "rendered", "not-rendered"])
         .output()
         .unwrap();

@@ -107,6 +107,7 @@ impl Sandbox {
             .env("HOME", self.path("home"))
             .env("TMPDIR", self.path("tmp"))
             .env("REWHEEL_CACHE_DIR", support::test_cache())
+            .env("REWHEEL_CACHE_KEY", support::test_cache_key())
             .env("FAKE_HELM_LOG", self.path("helm.log"))
             .current_dir(self.work())
             .stdin(Stdio::null());

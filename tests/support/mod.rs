@@ -18,13 +18,19 @@ pub fn root() -> PathBuf {
 /// with compiled components cached under `<target>/test-cache`.
 pub fn rewheel() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_rewheel"));
-    cmd.current_dir(root()).env("REWHEEL_CACHE_DIR", test_cache());
+    cmd.current_dir(root()).env("REWHEEL_CACHE_DIR", test_cache()).env("REWHEEL_CACHE_KEY", test_cache_key());
     cmd
 }
 
 /// `<target>/test-cache`: shared by the test binaries, never the user's cache.
 pub fn test_cache() -> PathBuf {
     target_dir().join("test-cache")
+}
+
+/// `<target>/test-cache.key`: the key every test run's cache entries are made
+/// and checked with (outside any cache directory), never the user's key.
+pub fn test_cache_key() -> PathBuf {
+    target_dir().join("test-cache.key")
 }
 
 /// `<target>`, from the test binary's path (`<target>/<profile>/rewheel`).
