@@ -1,12 +1,17 @@
 //! The compiled-component cache: `rewheel rules compile` fills it with what an
 //! audit loads, a second run finds every entry, and writing an entry removes
-//! the entries unused for 30 days and other engines' directories. Each test
-//! has its own cache (REWHEEL_CACHE_DIR in a tempdir).
+//! the entries unused for 30 days and other engines' directories. An entry
+//! that is not this host's own (changed, truncated, older, made under another
+//! key), a cache directory others can write and a key others can read are
+//! refused with a warning, and the report is the one `--no-cache` gives. Each
+//! test has its own cache (REWHEEL_CACHE_DIR in a tempdir).
 
 mod support;
 
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::Output;
+use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 
 const DAY: Duration = Duration::from_secs(24 * 60 * 60);
@@ -198,4 +203,190 @@ fn without_a_cache_directory_it_says_so() {
     assert_eq!(out.status.code(), Some(2), "--no-cache contradicts `rules compile`");
     assert!(String::from_utf8_lossy(&out.stderr).contains("--no-cache leaves `rules compile` nothing to do"));
     assert!(engines(cache.path()).is_empty(), "nothing was compiled");
+}
+
+const BEFORE: &str = "examples/fractalops/before";
+
+/// A cache directory and a key file of a test's own: `<tmp>/cache` and `<tmp>/cache.key`.
+struct Place {
+    _tmp: tempfile::TempDir,
+    cache: PathBuf,
+    key: PathBuf,
+}
+
+fn place() -> Place {
+    let tmp = tempfile::tempdir().unwrap();
+    let (cache, key) = (tmp.path().join("cache"), tmp.path().join("cache.key"));
+    Place { _tmp: tmp, cache, key }
+}
+
+/// `rewheel audit --format json` of the example, with `place`'s cache and key.
+fn audit(place: &Place) -> Output {
+    support::rewheel()
+        .env("REWHEEL_CACHE_DIR", &place.cache)
+        .env("REWHEEL_CACHE_KEY", &place.key)
+        .env_remove("REWHEEL_NO_PACK")
+        .args(["audit", "--format", "json", BEFORE])
+        .output()
+        .unwrap()
+}
+
+/// The same audit with `--no-cache`: what every run prints, whatever its cache held.
+fn uncached() -> &'static Output {
+    static OUT: OnceLock<Output> = OnceLock::new();
+    OUT.get_or_init(|| {
+        let out = support::rewheel()
+            .env_remove("REWHEEL_NO_PACK")
+            .args(["audit", "--format", "json", "--no-cache", BEFORE])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+        out
+    })
+}
+
+/// The run printed exactly the report and exit code of `--no-cache`.
+fn assert_same_report(out: &Output) {
+    let cold = uncached();
+    assert_eq!(out.status.code(), cold.status.code(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.stdout == cold.stdout,
+        "the report differs from --no-cache's:\n{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+/// The run warned, on one stderr line, with everything in `said`.
+fn assert_warned(out: &Output, said: &[&str]) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.lines().any(|l| l.starts_with("warning: ") && said.iter().all(|s| l.contains(s))),
+        "no warning with {said:?}: {stderr}"
+    );
+}
+
+/// A cold audit into `place`, which writes the entry of the built-in pack:
+/// that entry.
+fn fill(place: &Place) -> PathBuf {
+    let out = audit(place);
+    assert_same_report(&out);
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    let dir = engine_dir(&place.cache);
+    let stored = files(&dir);
+    assert_eq!(stored.len(), 1, "one entry, the built-in pack's: {stored:?}");
+    dir.join(&stored[0])
+}
+
+/// The entry was refused with `why`, recompiled and rewritten: a second run
+/// loads it without a word.
+fn assert_recompiled(place: &Place, entry: &Path, why: &str) {
+    let damaged = std::fs::read(entry).unwrap();
+    let out = audit(place);
+    assert_same_report(&out);
+    let named = format!("warning: compile cache entry {}: {why}", entry.display());
+    assert_warned(&out, &[&named, "not loaded: compiled afresh instead"]);
+    assert_ne!(std::fs::read(entry).unwrap(), damaged, "the entry was rewritten");
+    let again = audit(place);
+    assert_same_report(&again);
+    assert!(again.stderr.is_empty(), "the rewritten entry loads: {}", String::from_utf8_lossy(&again.stderr));
+}
+
+#[test]
+fn an_entry_changed_in_its_middle_is_recompiled_not_run() {
+    let place = place();
+    let entry = fill(&place);
+    let key = std::fs::metadata(&place.key).expect("the key is made on first use, outside the cache");
+    assert_eq!((key.mode() & 0o777, key.len()), (0o600, 32));
+    let mut bytes = std::fs::read(&entry).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle..middle + 64].iter_mut().for_each(|b| *b ^= 0xa5);
+    std::fs::write(&entry, &bytes).unwrap();
+    assert_recompiled(&place, &entry, "its MAC does not match this host's key");
+}
+
+#[test]
+fn a_truncated_entry_is_recompiled() {
+    let place = place();
+    let entry = fill(&place);
+    let bytes = std::fs::read(&entry).unwrap();
+    std::fs::write(&entry, &bytes[..bytes.len() / 2]).unwrap();
+    let (have, want) = (bytes.len() / 2 - 52, bytes.len() - 52);
+    assert_recompiled(&place, &entry, &format!("truncated: {have} bytes of the {want} its header announces"));
+}
+
+#[test]
+fn an_entry_of_the_old_format_is_recompiled() {
+    let place = place();
+    let entry = fill(&place);
+    // What an older rewheel wrote: the bare wasmtime artifact, without the header.
+    let bytes = std::fs::read(&entry).unwrap();
+    assert!(bytes[52..].starts_with(b"\x7fELF"));
+    std::fs::write(&entry, &bytes[52..]).unwrap();
+    assert_recompiled(&place, &entry, "not in rewheel's entry format");
+}
+
+#[test]
+fn an_entry_copied_from_a_cache_made_under_another_key_is_recompiled() {
+    let (mine, theirs) = (place(), place());
+    let entry = fill(&mine);
+    let foreign = fill(&theirs);
+    assert_ne!(std::fs::read(&entry).unwrap(), std::fs::read(&foreign).unwrap(), "two keys, two MACs");
+    std::fs::copy(&foreign, &entry).unwrap();
+    assert_recompiled(&mine, &entry, "its MAC does not match this host's key");
+}
+
+#[test]
+fn a_cache_directory_others_can_write_is_not_used() {
+    let place = place();
+    std::fs::create_dir(&place.cache).unwrap();
+    std::fs::set_permissions(&place.cache, std::fs::Permissions::from_mode(0o775)).unwrap();
+    let out = audit(&place);
+    assert_same_report(&out);
+    let dir = place.cache.display();
+    assert_warned(
+        &out,
+        &[
+            &format!("the compile cache directory {dir} is writable by its group (mode 0775)"),
+            &format!("run `chmod go-w {dir}`"),
+            "running without the compile cache (compiling in memory)",
+        ],
+    );
+    assert!(!place.cache.join("components").exists(), "nothing is written there");
+    assert!(!place.key.exists(), "no key is made for it");
+
+    // `rules compile`, which only fills the cache, fails instead.
+    let compile = support::rewheel()
+        .env("REWHEEL_CACHE_DIR", &place.cache)
+        .env("REWHEEL_CACHE_KEY", &place.key)
+        .args(["rules", "compile", "--no-builtin-rules", "--rules"])
+        .arg(support::hostile_rule("hostile-loop"))
+        .output()
+        .unwrap();
+    assert_eq!(compile.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&compile.stderr);
+    assert!(stderr.contains(&format!("error: the compile cache directory {dir} is writable by its group")), "{stderr}");
+
+    // Once it is the user's alone, it is used.
+    std::fs::set_permissions(&place.cache, std::fs::Permissions::from_mode(0o755)).unwrap();
+    fill(&place);
+}
+
+#[test]
+fn a_key_others_can_read_is_not_used() {
+    let place = place();
+    std::fs::write(&place.key, [7; 32]).unwrap();
+    std::fs::set_permissions(&place.key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = audit(&place);
+    assert_same_report(&out);
+    let key = place.key.display();
+    assert_warned(
+        &out,
+        &[
+            &format!("the compile cache key {key} is open to others (mode 0644)"),
+            &format!("run `chmod 600 {key}`"),
+            "running without the compile cache",
+        ],
+    );
+    assert!(!place.cache.join("components").exists(), "nothing is written under that key");
 }
