@@ -14,7 +14,7 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::os::unix::fs::FileExt;
 
-use rewheel_manifest::reader::{Piece, Reader, Stop};
+use rewheel_manifest::reader::{Piece, Reader};
 use rewheel_manifest::split::RawDocument;
 use rewheel_manifest::{Loaded, ReadOptions, Stopped};
 
@@ -44,7 +44,7 @@ impl Spool {
             let piece = match piece {
                 Ok(piece) => piece,
                 Err(stop) => {
-                    spool.stopped = Some(stopped(stop));
+                    spool.stopped = Some(Stopped::from(stop));
                     break;
                 }
             };
@@ -104,11 +104,6 @@ impl Spool {
         loaded.stopped.clone_from(&self.stopped);
         Ok(loaded)
     }
-}
-
-fn stopped(stop: Stop) -> Stopped {
-    let mut loaded = rewheel_manifest::load_pieces("", [Err(stop)], false);
-    loaded.stopped.take().expect("a stop gives `stopped`")
 }
 
 /// Reads a file from `offset` on with positional reads: passes over the same

@@ -140,7 +140,7 @@ pub fn load_pieces(file: &str, pieces: impl IntoIterator<Item = Result<Piece, St
                 loaded.not_text.push((line, byte));
                 loaded.documents += 1;
             }
-            Err(stop) => loaded.stopped = Some(stopped(stop)),
+            Err(stop) => loaded.stopped = Some(Stopped::from(stop)),
         }
     }
     loaded
@@ -154,11 +154,14 @@ fn oversized(bytes: u64) -> String {
     )
 }
 
-fn stopped(stop: Stop) -> Stopped {
-    match stop {
-        Stop::Binary { line, byte } => Stopped { line, why: StopReason::Binary { byte } },
-        Stop::Budget { line, budget } => Stopped { line, why: StopReason::Budget { bytes: budget } },
-        Stop::Io { line, error } => Stopped { line, why: StopReason::Io(error.to_string()) },
+impl From<Stop> for Stopped {
+    /// The reader's stop, as a loaded input keeps it (clonable, comparable).
+    fn from(stop: Stop) -> Stopped {
+        match stop {
+            Stop::Binary { line, byte } => Stopped { line, why: StopReason::Binary { byte } },
+            Stop::Budget { line, budget } => Stopped { line, why: StopReason::Budget { bytes: budget } },
+            Stop::Io { line, error } => Stopped { line, why: StopReason::Io(error.to_string()) },
+        }
     }
 }
 
